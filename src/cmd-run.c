@@ -1,0 +1,469 @@
+/*
+ * wayfinder run SPEC: runs (or resumes) an experiment with the engine in
+ * this process, showing progress on a terminal and plain lines
+ * otherwise.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "diag.h"
+#include "engine.h"
+#include "files.h"
+#include "sha256.h"
+#include "space.h"
+#include "spec.h"
+#include "state.h"
+#include "store.h"
+#include "xmalloc.h"
+#include "../strategies/strategy.h"
+
+#define SMALL_SPACE 10000 /* swept whole when no budget is given */
+
+struct run {
+	const struct spec *spec;
+	const struct space *space;
+	int tty;
+	int quiet;
+	int line_shown; /* a progress line is on the screen */
+	const char *unit;
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: wayfinder run SPEC [--foreground] [--strategy NAME] "
+	    "[--budget N]\n                     [--seed S] [--jobs N] "
+	    "[--state DIR] [--new] [--quiet]\n", f);
+}
+
+static char *
+clock_text(double s)
+{
+	long t = (long)(s + 0.5);
+
+	if (t >= 3600)
+		return xasprintf("%ld:%02ld:%02ld", t / 3600, t / 60 % 60,
+		    t % 60);
+	return xasprintf("%ld:%02ld", t / 60, t % 60);
+}
+
+static void
+clear_line(struct run *r)
+{
+	if (r->line_shown) {
+		fputs("\r\033[K", stdout);
+		r->line_shown = 0;
+	}
+}
+
+static void
+progress_line(struct run *r, const struct engine_progress *p)
+{
+	char *eta = p->eta >= 0 ? clock_text(p->eta) : xstrdup("?");
+	char *el = clock_text(p->elapsed);
+
+	clear_line(r);
+	printf("[%llu/%llu] %llu failed", (unsigned long long)(p->done +
+	    p->failed), (unsigned long long)p->budget,
+	    (unsigned long long)p->failed);
+	if (p->have_best)
+		printf(" | best %.6g (trial %lld)", p->best,
+		    (long long)p->best_seq);
+	printf(" | %zu running | %s elapsed, ETA %s%s", p->running, el, eta,
+	    p->stopping ? " | stopping" : "");
+	fflush(stdout);
+	r->line_shown = 1;
+	free(eta);
+	free(el);
+}
+
+static void
+on_report(const struct engine_report *rep, void *arg)
+{
+	struct run *r = arg;
+	const struct engine_progress *p = rep->progress;
+	char *cfg;
+
+	switch (rep->kind) {
+	case ENGINE_TICK:
+		if (r->tty && !r->quiet)
+			progress_line(r, p);
+		return;
+	case ENGINE_NOTICE:
+		clear_line(r);
+		printf("%s\n", rep->text);
+		break;
+	case ENGINE_TRIAL_DONE:
+	case ENGINE_TRIAL_FAILED:
+		if (r->quiet)
+			break;
+		clear_line(r);
+		cfg = space_config_text(r->space, rep->cfg);
+		if (strlen(cfg) > 160)
+			strcpy(cfg + 157, "...");
+		if (rep->kind == ENGINE_TRIAL_DONE)
+			printf("trial %lld: %s %.6g%s  [%s]\n",
+			    (long long)rep->seq, r->spec->objective,
+			    rep->value, p->best_seq == rep->seq ? " (best)" :
+			    "", cfg);
+		else
+			printf("trial %lld: failed: %s  [%s]\n",
+			    (long long)rep->seq, rep->text, cfg);
+		free(cfg);
+		break;
+	}
+	if (r->tty && !r->quiet)
+		progress_line(r, p);
+	else
+		fflush(stdout);
+}
+
+static size_t
+usable_cpus(int **out)
+{
+	cpu_set_t set;
+	size_t n = 0;
+	int i;
+
+	*out = NULL;
+	if (sched_getaffinity(0, sizeof set, &set) != 0)
+		return 0;
+	*out = xcalloc((size_t)CPU_COUNT(&set) + 1, sizeof **out);
+	for (i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set))
+			(*out)[n++] = i;
+	return n;
+}
+
+static void
+store_file(struct store *st, int64_t exp, const char *path, const char *rel)
+{
+	size_t len;
+	char *text;
+
+	if ((text = files_read(path, &len)) == NULL)
+		return;
+	store_experiment_file(st, exp, rel, text, len);
+	free(text);
+}
+
+static void
+store_files(struct store *st, int64_t exp, const struct spec *s)
+{
+	const struct stagespec *stages[2] = {&s->build, &s->test};
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		if (!stages[k]->present)
+			continue;
+		if (stages[k]->script != NULL)
+			store_file(st, exp, stages[k]->script,
+			    stages[k]->script_rel);
+		for (i = 0; i < stages[k]->ntemplates; i++)
+			store_file(st, exp, stages[k]->templates[i].path,
+			    stages[k]->templates[i].rel);
+	}
+	for (i = 0; i < s->ninputs; i++)
+		store_file(st, exp, s->inputs[i], s->inputs[i]);
+}
+
+static char *
+identity(const struct spec *s, const char *strategy, uint64_t seed,
+    int seeded)
+{
+	struct sha256 h;
+	char hex[65], *text;
+
+	text = xasprintf("%s\n%s\n%llu\n%d\n", s->hash, strategy,
+	    (unsigned long long)seed, seeded);
+	sha256_init(&h);
+	sha256_update(&h, text, strlen(text));
+	sha256_hex(&h, hex, 32);
+	free(text);
+	return xstrdup(hex);
+}
+
+static int
+parse_u64(const char *arg, const char *opt, uint64_t min, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (*arg == '\0' || *arg == '-' || *end != '\0' || errno != 0 ||
+	    v < min) {
+		cmd_error("%s needs a whole number%s, not '%s'", opt,
+		    min > 0 ? " of at least 1" : "", arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void
+summary(const struct run *r, struct store *st, int64_t exp,
+    const struct engine_progress *p, enum engine_end end)
+{
+	struct store_trial *v;
+	size_t n, i, k;
+	char *el = clock_text(p->elapsed);
+
+	printf("experiment %lld (%s) %s: %llu trial%s, %llu measured, %llu "
+	    "failed, %s\n", (long long)exp, r->spec->name,
+	    end == ENGINE_DONE ? "done" : "interrupted",
+	    (unsigned long long)(p->done + p->failed),
+	    p->done + p->failed == 1 ? "" : "s",
+	    (unsigned long long)p->done, (unsigned long long)p->failed, el);
+	free(el);
+	if (p->have_best) {
+		printf("best: trial %lld, %s %.6g (%s)\n",
+		    (long long)p->best_seq, r->spec->objective, p->best,
+		    spec_direction_name(r->spec->direction));
+		store_trials(st, exp, &v, &n);
+		for (i = 0; i < n; i++) {
+			if (v[i].seq != p->best_seq)
+				continue;
+			printf(" ");
+			for (k = 0; k < v[i].nvalues; k++)
+				printf(" %s=%s", v[i].names[k], v[i].values[k]);
+			printf("\n");
+		}
+		store_trials_free(v, n);
+	}
+	if (end == ENGINE_INTERRUPTED)
+		printf("resume: wayfinder run %s (same options)\n",
+		    r->spec->path);
+	printf("results: wayfinder results %lld\n", (long long)exp);
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"foreground", no_argument, NULL, 'f'},
+		{"strategy", required_argument, NULL, 'S'},
+		{"budget", required_argument, NULL, 'b'},
+		{"seed", required_argument, NULL, 's'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"state", required_argument, NULL, 'd'},
+		{"new", no_argument, NULL, 'n'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct diags d = {NULL, 0, 0};
+	struct engine_opts eo;
+	struct engine_progress prog;
+	struct store_experiment ex;
+	struct space_count size;
+	struct spec *s = NULL;
+	struct space *sp = NULL;
+	struct store *st = NULL;
+	struct run r;
+	enum engine_end end;
+	const char *strategy = NULL, *statearg = NULL;
+	char *dir = NULL, *expdir = NULL, *ident = NULL, *cause = NULL,
+	     *lockpath = NULL, *t;
+	uint64_t budget = 0, seed = 0, jobs = 0;
+	int c, seeded = 0, fresh = 0, quiet = 0, rc = EXIT_FAIL, lockfd = -1;
+	int *cpus = NULL;
+	size_t ncpus;
+	int64_t exp = 0;
+
+	while ((c = getopt_long(argc, argv, "fS:b:s:j:d:nqh", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			/* The engine runs in this process: the only mode
+			 * until the daemon exists. */
+			break;
+		case 'S':
+			strategy = optarg;
+			if (strategy_find(strategy) == NULL) {
+				cmd_error("unknown strategy '%s' (%s)",
+				    strategy, strategy_list());
+				return EXIT_USAGE;
+			}
+			break;
+		case 'b':
+			if (parse_u64(optarg, "--budget", 1, &budget) != 0)
+				return EXIT_USAGE;
+			break;
+		case 's':
+			if (parse_u64(optarg, "--seed", 0, &seed) != 0)
+				return EXIT_USAGE;
+			seeded = 1;
+			break;
+		case 'j':
+			if (parse_u64(optarg, "--jobs", 1, &jobs) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'd':
+			statearg = optarg;
+			break;
+		case 'n':
+			fresh = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if ((s = spec_load(argv[optind], &d)) == NULL) {
+		diag_print(&d, stderr);
+		fprintf(stderr, "%s: %zu error%s\n", argv[optind], d.nerrors,
+		    d.nerrors == 1 ? "" : "s");
+		diag_free(&d);
+		return EXIT_USAGE;
+	}
+	diag_print(&d, stderr);
+	diag_free(&d);
+	sp = space_new(s);
+
+	if (strategy == NULL)
+		strategy = s->strategy != NULL ? s->strategy : "random";
+	if (!seeded && s->has_seed) {
+		seed = s->seed;
+		seeded = 1;
+	}
+	if (budget == 0)
+		budget = s->budget; /* 0: none given */
+	if ((ncpus = usable_cpus(&cpus)) == 0) {
+		cmd_error("no usable CPUs: %s", strerror(errno));
+		goto out;
+	}
+	if (jobs == 0)
+		jobs = ncpus;
+
+	dir = state_dir(statearg);
+	if (state_open(dir, &st, &cause) != 0) {
+		cmd_error("%s", cause);
+		rc = EXIT_STORE;
+		goto out;
+	}
+	ident = identity(s, strategy, seed, seeded);
+	if (!fresh && (exp = store_experiment_find(st, ident)) != 0) {
+		store_experiment_get(st, exp, &ex);
+		if (strcmp(ex.state, "done") == 0 &&
+		    (budget == 0 || budget <= ex.budget)) {
+			printf("experiment %lld (%s) is already complete with "
+			    "this spec, strategy and seed.\nresults: "
+			    "wayfinder results %lld; --new runs it again, a "
+			    "larger --budget extends it\n", (long long)exp,
+			    ex.name, (long long)exp);
+			store_experiment_clear(&ex);
+			rc = EXIT_OK;
+			goto out;
+		}
+		if (budget == 0)
+			budget = ex.budget;
+		store_experiment_clear(&ex);
+		store_experiment_set_budget(st, exp, budget);
+	} else {
+		if (budget == 0) {
+			space_size(sp, &size);
+			if (!size.exact || !size.fits ||
+			    size.n > SMALL_SPACE) {
+				t = space_count_text(&size);
+				cmd_error("%s: no budget: give --budget N or "
+				    "search.budget (the space has %s "
+				    "configurations)", s->path, t);
+				free(t);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			budget = size.n;
+		}
+		exp = store_experiment_create(st, s, ident, strategy, seed,
+		    seeded, budget);
+		store_files(st, exp, s);
+	}
+	expdir = state_experiment_dir(dir, exp);
+	if (files_mkdirs(expdir, 0700) != 0) {
+		cmd_error("%s: %s", expdir, strerror(errno));
+		goto out;
+	}
+	lockpath = xasprintf("%s/lock", expdir);
+	if ((lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
+	    flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
+		cmd_error("experiment %lld is being run by another wayfinder "
+		    "(%s is locked)", (long long)exp, lockpath);
+		goto out;
+	}
+
+	memset(&r, 0, sizeof r);
+	r.spec = s;
+	r.space = sp;
+	r.tty = isatty(STDOUT_FILENO);
+	r.quiet = quiet;
+	if (!quiet)
+		printf("experiment %lld (%s): %s, budget %llu, %llu job%s at "
+		    "once on CPUs %d-%d, state %s\n", (long long)exp, s->name,
+		    strategy, (unsigned long long)budget,
+		    (unsigned long long)jobs, jobs == 1 ? "" : "s", cpus[0],
+		    cpus[ncpus - 1], dir);
+
+	memset(&eo, 0, sizeof eo);
+	eo.spec = s;
+	eo.space = sp;
+	eo.store = st;
+	eo.experiment = exp;
+	eo.expdir = expdir;
+	eo.strategy = strategy;
+	eo.seed = seed;
+	eo.seeded = seeded;
+	eo.budget = budget;
+	eo.jobs = (size_t)jobs;
+	eo.cpus = cpus;
+	eo.ncpus = ncpus;
+	eo.report = on_report;
+	eo.arg = &r;
+	if (engine_run(&eo, &end, &prog, &cause) != 0) {
+		clear_line(&r);
+		cmd_error("%s", cause);
+		goto out;
+	}
+	clear_line(&r);
+	summary(&r, st, exp, &prog, end);
+	if (end == ENGINE_INTERRUPTED)
+		rc = EXIT_INTERRUPTED;
+	else if (prog.done == 0)
+		rc = EXIT_NO_RESULT;
+	else
+		rc = EXIT_OK;
+out:
+	free(cause);
+	if (lockfd >= 0)
+		close(lockfd);
+	free(lockpath);
+	free(ident);
+	free(expdir);
+	free(dir);
+	free(cpus);
+	store_close(st);
+	space_free(sp);
+	spec_free(s);
+	return rc;
+}

@@ -1,0 +1,23 @@
+/*
+ * Subcommands: one cmd-*.c file each. Each takes the arguments after its
+ * name (argv[0] is the subcommand) and returns the process exit status.
+ */
+#ifndef WAYFINDER_CMD_H
+#define WAYFINDER_CMD_H
+
+/* Exit statuses, documented in wayfinder(1). */
+#define EXIT_OK 0
+#define EXIT_FAIL 1      /* the command could not do its work */
+#define EXIT_USAGE 2     /* bad arguments or an invalid spec */
+#define EXIT_STORE 3     /* the state database failed */
+#define EXIT_NO_RESULT 4 /* run: finished, but no trial succeeded */
+#define EXIT_INTERRUPTED 130
+
+int cmd_run(int, char **);
+int cmd_validate(int, char **);
+int cmd_results(int, char **);
+
+/* Prints "wayfinder: message" to stderr. */
+void cmd_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,996 @@
+/*
+ * The engine. Everything happens on one libuv loop: jobs end, their
+ * outcome is committed to the store, the strategy is told, and pump()
+ * starts whatever can start. Trials run their iterations one after the
+ * other (a warm-up must precede the runs it warms); parallelism comes
+ * from running several trials at once.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+#include <jansson.h>
+
+#include "buf.h"
+#include "engine.h"
+#include "exec.h"
+#include "files.h"
+#include "job.h"
+#include "metrics.h"
+#include "sched.h"
+#include "xmalloc.h"
+#include "../strategies/strategy.h"
+
+enum bstate { B_PENDING, B_RUNNING, B_DONE, B_FAILED };
+
+struct build {
+	struct build *next;
+	uint64_t key;
+	char hex[17];
+	int64_t id;
+	char *dir;
+	enum bstate state;
+	char *reason;
+};
+
+struct trial {
+	struct trial *next;
+	int64_t id;
+	int64_t seq;
+	struct config *cfg;
+	struct build *build; /* NULL without a build stage */
+	int next_iter;       /* 1-based, warm-ups first */
+	int running;         /* a job of this trial is running */
+};
+
+struct job {
+	struct job *next;
+	struct engine *e;
+	struct trial *t; /* NULL for a build */
+	struct build *b;
+	int64_t id;
+	int iteration;
+	int warmup;
+	int *cpus;
+	size_t ncpus;
+	char *dir;
+	char *out;
+	char *err;
+	char *results;
+	struct exec_job *x;
+};
+
+struct engine {
+	const struct engine_opts *o;
+	const struct spec *spec;
+	uv_loop_t loop;
+	uv_signal_t sig[3];
+	uv_timer_t tick;
+	struct strategy *strategy;
+	struct sched *sched;
+	struct build *builds;
+	struct trial *active; /* FIFO of unfinished trials */
+	size_t nactive;
+	struct job *jobs; /* running */
+	size_t njobs;
+	struct engine_progress p;
+	uint64_t t0;
+	uint64_t finished_here; /* trials ended in this run */
+	int iters;
+	int stopping;
+	int closed;
+	enum engine_end end;
+	char *error;
+};
+
+static void pump(struct engine *);
+
+static double
+wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *
+duration_text(double s)
+{
+	if (s >= 3600 && fmod(s, 3600) == 0)
+		return xasprintf("%gh", s / 3600);
+	if (s >= 60 && fmod(s, 60) == 0)
+		return xasprintf("%gm", s / 60);
+	return xasprintf("%gs", s);
+}
+
+static void
+progress_update(struct engine *e)
+{
+	struct engine_progress *p = &e->p;
+	uint64_t left;
+
+	p->elapsed = (double)(uv_hrtime() - e->t0) / 1e9;
+	p->running = e->njobs;
+	p->stopping = e->stopping;
+	p->eta = -1;
+	if (e->finished_here > 0 && p->budget > p->done + p->failed) {
+		left = p->budget - p->done - p->failed;
+		p->eta = p->elapsed / (double)e->finished_here * (double)left;
+	}
+}
+
+static void
+report(struct engine *e, enum engine_report_kind kind,
+    const struct trial *t, double value, const char *text)
+{
+	struct engine_report r;
+
+	if (e->o->report == NULL)
+		return;
+	progress_update(e);
+	r.kind = kind;
+	r.progress = &e->p;
+	r.seq = t != NULL ? t->seq : 0;
+	r.cfg = t != NULL ? t->cfg : NULL;
+	r.value = value;
+	r.text = text;
+	e->o->report(&r, e->o->arg);
+}
+
+static void
+notice(struct engine *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+notice(struct engine *e, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	store_event(e->o->store, e->o->experiment, "notice", msg);
+	report(e, ENGINE_NOTICE, NULL, 0, msg);
+	free(msg);
+}
+
+/* Stores an event whose detail is a JSON object built from a jansson
+ * format (see json_pack). */
+static void
+event(struct engine *e, const char *kind, const char *fmt, ...)
+{
+	json_t *o;
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	o = json_vpack_ex(NULL, 0, fmt, ap);
+	va_end(ap);
+	text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	store_event(e->o->store, e->o->experiment, kind, text);
+	free(text);
+	json_decref(o);
+}
+
+static int
+better(const struct engine *e, double a, double b)
+{
+	return e->spec->direction == DIR_MAXIMIZE ? a > b : a < b;
+}
+
+static void
+note_value(struct engine *e, int64_t seq, double value)
+{
+	if (!e->p.have_best || better(e, value, e->p.best)) {
+		e->p.have_best = 1;
+		e->p.best = value;
+		e->p.best_seq = seq;
+	}
+}
+
+static struct build *
+build_for(struct engine *e, const struct config *cfg)
+{
+	struct build *b;
+	char *state, *reason;
+
+	if (!e->spec->build.present)
+		return NULL;
+	for (b = e->builds; b != NULL; b = b->next)
+		if (b->key == cfg->build)
+			return b;
+	b = xcalloc(1, sizeof *b);
+	b->key = cfg->build;
+	space_id_hex(cfg->build, b->hex);
+	b->dir = xasprintf("%s/builds/%s", e->o->expdir, b->hex);
+	b->id = store_build_get(e->o->store, e->o->experiment, b->hex, b->dir,
+	    &state, &reason);
+	if (strcmp(state, "done") == 0)
+		b->state = B_DONE;
+	else if (strcmp(state, "failed") == 0) {
+		b->state = B_FAILED;
+		b->reason = reason != NULL ? reason : xstrdup("build failed");
+		reason = NULL;
+	} else
+		b->state = B_PENDING; /* new, or interrupted: build again */
+	free(state);
+	free(reason);
+	b->next = e->builds;
+	e->builds = b;
+	return b;
+}
+
+static void
+active_append(struct engine *e, struct trial *t)
+{
+	struct trial **pp;
+
+	for (pp = &e->active; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = t;
+	e->nactive++;
+}
+
+static void
+active_remove(struct engine *e, struct trial *t)
+{
+	struct trial **pp;
+
+	for (pp = &e->active; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			e->nactive--;
+			return;
+		}
+	}
+}
+
+static void
+trial_free(struct trial *t)
+{
+	free(t->cfg);
+	free(t);
+}
+
+/* Creates a trial for a configuration the strategy proposed. */
+static void
+trial_new(struct engine *e, struct config *cfg)
+{
+	struct store *st = e->o->store;
+	struct trial *t;
+	int64_t config_id;
+	char key[17];
+
+	t = xcalloc(1, sizeof *t);
+	t->cfg = cfg;
+	t->next_iter = 1;
+	t->seq = (int64_t)++e->p.proposed;
+	store_begin(st);
+	config_id = store_config_add(st, e->o->experiment, e->o->space, cfg);
+	t->build = build_for(e, cfg);
+	t->id = store_trial_add(st, e->o->experiment, t->seq, config_id,
+	    t->build != NULL ? t->build->id : 0);
+	event(e, "trial.new", "{sIss}", "trial", (json_int_t)t->seq,
+	    "config", space_id_hex(cfg->id, key));
+	store_commit(st);
+	active_append(e, t);
+}
+
+static void
+trial_failed(struct engine *e, struct trial *t, const char *reason)
+{
+	struct store *st = e->o->store;
+	struct outcome o;
+
+	store_begin(st);
+	store_trial_fail(st, t->id, reason, wall_now());
+	event(e, "trial.failed", "{sIss}", "trial", (json_int_t)t->seq,
+	    "reason", reason);
+	store_commit(st);
+	e->p.failed++;
+	e->finished_here++;
+	memset(&o, 0, sizeof o);
+	o.status = OUTCOME_FAILED;
+	o.reason = reason;
+	strategy_tell(e->strategy, t->cfg, &o);
+	active_remove(e, t);
+	report(e, ENGINE_TRIAL_FAILED, t, 0, reason);
+	trial_free(t);
+}
+
+/*
+ * Summarises a trial whose last iteration was just stored (inside the
+ * caller's transaction). Returns the objective's value, or NaN with
+ * *reason set when it cannot be computed.
+ */
+static double
+trial_summarise(struct engine *e, struct trial *t, double *stddev, int *n,
+    char **reason)
+{
+	struct store_measurement *m;
+	struct store_metric *agg = NULL;
+	size_t nm, i, j, nagg = 0;
+	double *vals, value = NAN;
+
+	store_trial_measurements(e->o->store, t->id, &m, &nm);
+	vals = xcalloc(nm + 1, sizeof *vals);
+	for (i = 0; i < nm; i = j) {
+		size_t k = 0;
+
+		for (j = i; j < nm && strcmp(m[j].metric, m[i].metric) == 0;
+		    j++)
+			vals[k++] = m[j].value;
+		agg = xreallocarray(agg, nagg + 1, sizeof *agg);
+		metrics_aggregate(vals, k, &agg[nagg]);
+		agg[nagg].name = m[i].metric;
+		if (strcmp(m[i].metric, e->spec->objective) == 0) {
+			value = metrics_pick(&agg[nagg], e->spec->aggregate);
+			*stddev = agg[nagg].stddev;
+			*n = agg[nagg].n;
+		}
+		nagg++;
+	}
+	if (!isnan(value))
+		store_trial_finish(e->o->store, t->id, value, *stddev, *n, agg,
+		    nagg, wall_now());
+	else
+		*reason = xasprintf("no value of the objective '%s' was "
+		    "measured", e->spec->objective);
+	free(agg);
+	free(vals);
+	store_measurements_free(m, nm);
+	return value;
+}
+
+static void
+job_free(struct job *j)
+{
+	free(j->cpus);
+	free(j->dir);
+	free(j->out);
+	free(j->err);
+	free(j->results);
+	free(j);
+}
+
+static void
+jobs_remove(struct engine *e, struct job *j)
+{
+	struct job **pp;
+
+	for (pp = &e->jobs; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == j) {
+			*pp = j->next;
+			e->njobs--;
+			return;
+		}
+	}
+}
+
+/* Why a job failed, in words, or NULL when it succeeded. */
+static char *
+job_failure(struct engine *e, const struct job *j,
+    const struct exec_result *r, const char **state)
+{
+	const char *what = j->t != NULL ? "test" : "build";
+	const struct stagespec *st = j->t != NULL ? &e->spec->test :
+	    &e->spec->build;
+	char *where, *msg, *dur;
+
+	where = j->t != NULL ? xasprintf(" in iteration %d", j->iteration) :
+	    xstrdup("");
+	*state = "failed";
+	switch (r->how) {
+	case EXEC_EXITED:
+		if (r->status == 0) {
+			free(where);
+			*state = "done";
+			return NULL;
+		}
+		msg = xasprintf("%s failed: exit status %d%s (log: %s)", what,
+		    r->status, where, j->err);
+		break;
+	case EXEC_SIGNALED:
+		msg = xasprintf("%s killed by signal %d (%s)%s", what,
+		    r->signal, strsignal(r->signal), where);
+		break;
+	case EXEC_TIMEOUT:
+		*state = "timeout";
+		dur = duration_text(st->timeout);
+		msg = xasprintf("%s timed out after %s%s", what, dur, where);
+		free(dur);
+		break;
+	case EXEC_ERROR:
+		msg = xasprintf("%s could not run: %s", what, r->error);
+		break;
+	default:
+		*state = "interrupted";
+		msg = xstrdup("interrupted");
+		break;
+	}
+	free(where);
+	return msg;
+}
+
+static void
+fill_end(struct store_job_end *end, const char *state,
+    const struct exec_result *r, const char *reason)
+{
+	end->state = state;
+	end->exit_status = r->status;
+	end->signal = r->signal;
+	end->reason = reason;
+	end->finished = wall_now();
+	end->wall_ms = r->wall_ms;
+	end->maxrss_kb = r->maxrss_kb;
+	end->utime_ms = r->utime_ms;
+	end->stime_ms = r->stime_ms;
+}
+
+static void
+build_done(struct engine *e, struct job *j, const struct exec_result *r)
+{
+	struct store *st = e->o->store;
+	struct store_job_end end;
+	struct build *b = j->b;
+	const char *state;
+	char *reason;
+
+	reason = job_failure(e, j, r, &state);
+	fill_end(&end, state, r, reason);
+	store_begin(st);
+	store_job_end(st, j->id, &end);
+	if (r->how == EXEC_STOPPED) {
+		store_build_set_state(st, b->id, "interrupted", NULL);
+		b->state = B_PENDING;
+	} else if (reason != NULL) {
+		store_build_set_state(st, b->id, "failed", reason);
+		b->state = B_FAILED;
+		b->reason = xstrdup(reason);
+	} else {
+		store_build_set_state(st, b->id, "done", NULL);
+		b->state = B_DONE;
+	}
+	event(e, "build.end", "{sIsssssf}", "job", (json_int_t)j->id, "build",
+	    b->hex, "state", state, "wall_ms", r->wall_ms);
+	store_commit(st);
+	free(reason);
+}
+
+static void
+test_done(struct engine *e, struct job *j, const struct exec_result *r)
+{
+	struct store *st = e->o->store;
+	struct trial *t = j->t;
+	struct store_job_end end;
+	struct metric_set ms = {0, NULL, NULL};
+	const struct metric *missing;
+	const char *state;
+	char *reason, *cause = NULL, *why = NULL;
+	double value = NAN, stddev = 0;
+	int n = 0, last;
+	size_t i;
+
+	t->running = 0;
+	reason = job_failure(e, j, r, &state);
+	if (reason == NULL && metrics_collect(e->spec, j->results, j->out,
+	    j->err, &ms, &cause) != 0) {
+		reason = xasprintf("iteration %d: %s", j->iteration, cause);
+		state = "failed";
+		free(cause);
+	}
+	if (reason == NULL && !j->warmup &&
+	    (missing = metrics_missing(e->spec, &ms)) != NULL) {
+		reason = xasprintf("metric '%s' missing in iteration %d (%s)",
+		    missing->name, j->iteration, missing->regex_text != NULL ?
+		    (missing->stream == STREAM_STDOUT ? "its regex matched "
+		    "nothing on stdout" : "its regex matched nothing on "
+		    "stderr") : "not in the results file");
+		state = "failed";
+	}
+	last = reason == NULL && j->iteration >= e->iters;
+	fill_end(&end, state, r, reason);
+
+	store_begin(st);
+	store_job_end(st, j->id, &end);
+	if (reason == NULL) {
+		for (i = 0; i < ms.n; i++)
+			store_measurement_add(st, j->id, t->id, ms.names[i],
+			    j->iteration, ms.values[i]);
+		store_measurement_add(st, j->id, t->id, SPEC_METRIC_WALL,
+		    j->iteration, r->wall_ms);
+		store_measurement_add(st, j->id, t->id, SPEC_METRIC_RSS,
+		    j->iteration, r->maxrss_kb);
+	}
+	event(e, "job.end", "{sIsIsisssf}", "job", (json_int_t)j->id, "trial",
+	    (json_int_t)t->seq, "iteration", j->iteration, "state", state,
+	    "wall_ms", r->wall_ms);
+	if (last) {
+		value = trial_summarise(e, t, &stddev, &n, &why);
+		if (why == NULL)
+			event(e, "trial.done", "{sIsf}", "trial",
+			    (json_int_t)t->seq, "value", value);
+	}
+	store_commit(st);
+	metrics_clear(&ms);
+
+	if (r->how == EXEC_STOPPED) {
+		free(reason);
+		return; /* the trial stays unfinished and will resume */
+	}
+	if (r->leftover > 0)
+		notice(e, "trial %lld iteration %d left %d process%s running "
+		    "after it ended; killed", (long long)t->seq, j->iteration,
+		    r->leftover, r->leftover == 1 ? "" : "es");
+	if (reason != NULL || why != NULL) {
+		trial_failed(e, t, reason != NULL ? reason : why);
+		free(reason);
+		free(why);
+		return;
+	}
+	t->next_iter = j->iteration + 1;
+	if (last) {
+		struct outcome o;
+
+		memset(&o, 0, sizeof o);
+		o.status = OUTCOME_DONE;
+		o.value = value;
+		o.stddev = stddev;
+		o.n = n;
+		strategy_tell(e->strategy, t->cfg, &o);
+		e->p.done++;
+		e->finished_here++;
+		note_value(e, t->seq, value);
+		active_remove(e, t);
+		report(e, ENGINE_TRIAL_DONE, t, value, NULL);
+		trial_free(t);
+	}
+}
+
+static void
+on_job_done(void *arg, const struct exec_result *r)
+{
+	struct job *j = arg;
+	struct engine *e = j->e;
+
+	jobs_remove(e, j);
+	sched_release(e->sched, j->cpus, j->ncpus);
+	if (j->t != NULL)
+		test_done(e, j, r);
+	else
+		build_done(e, j, r);
+	job_free(j);
+	pump(e);
+}
+
+/*
+ * Starts a build (t == NULL) or an iteration of trial t on cpus (taken
+ * by the job). Returns 0, or -1 with *cause set when the job could not
+ * start; the job is then recorded as failed and the CPUs released.
+ */
+static int
+job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
+    size_t ncpus, char **cause)
+{
+	const struct stagespec *st = t != NULL ? &e->spec->test :
+	    &e->spec->build;
+	struct store *s = e->o->store;
+	struct store_job_end end;
+	struct exec_req req;
+	struct job_ctx ctx;
+	struct job *j;
+	char **env = NULL, **argv = NULL, *cpulist;
+	const char *cwd;
+	int rc = -1;
+
+	j = xcalloc(1, sizeof *j);
+	j->e = e;
+	j->t = t;
+	j->b = b;
+	j->cpus = cpus;
+	j->ncpus = ncpus;
+	if (t != NULL) {
+		j->iteration = t->next_iter;
+		j->warmup = j->iteration <= e->spec->test.warmup;
+	}
+	cpulist = job_cpu_list(cpus, ncpus);
+	store_begin(s);
+	j->id = store_job_start(s, e->o->experiment, t != NULL ? "test" :
+	    "build", b != NULL ? b->id : 0, t != NULL ? t->id : 0, j->iteration,
+	    j->warmup, cpulist, NULL, wall_now());
+	if (t != NULL)
+		store_trial_start(s, t->id, wall_now());
+	else
+		store_build_set_state(s, b->id, "running", NULL);
+	store_commit(s);
+	free(cpulist);
+
+	j->dir = xasprintf("%s/jobs/%lld", e->o->expdir, (long long)j->id);
+	j->out = xasprintf("%s/stdout.log", j->dir);
+	j->err = xasprintf("%s/stderr.log", j->dir);
+	j->results = xasprintf("%s/results", j->dir);
+	memset(&ctx, 0, sizeof ctx);
+	ctx.spec = e->spec;
+	ctx.space = e->o->space;
+	ctx.cfg = t != NULL ? t->cfg : NULL;
+	ctx.stage = t != NULL ? STAGE_TEST : STAGE_BUILD;
+	ctx.workdir = j->dir;
+	ctx.builddir = b != NULL ? b->dir : NULL;
+	ctx.results = j->results;
+	ctx.experiment = e->o->experiment;
+	ctx.trial = t != NULL ? t->seq : 0;
+	ctx.job = j->id;
+	ctx.iteration = j->iteration;
+	ctx.warmup = j->warmup;
+	ctx.cpus = cpus;
+	ctx.ncpus = ncpus;
+
+	if (files_mkdirs(j->dir, 0755) != 0) {
+		*cause = xasprintf("cannot create %s: %s", j->dir,
+		    strerror(errno));
+		goto fail;
+	}
+	if (t == NULL) {
+		/* Any configuration of this build will do for its values:
+		 * build keys cover exactly the build parameters. */
+		struct trial *any;
+
+		for (any = e->active; any != NULL; any = any->next)
+			if (any->build == b)
+				break;
+		ctx.cfg = any->cfg;
+		if (files_rmtree(b->dir) != 0 ||
+		    files_mkdirs(b->dir, 0755) != 0) {
+			*cause = xasprintf("cannot prepare %s: %s", b->dir,
+			    strerror(errno));
+			goto fail;
+		}
+		if (job_prepare_build(&ctx, cause) != 0)
+			goto fail;
+		cwd = b->dir;
+	} else {
+		if (job_prepare_test(&ctx, cause) != 0)
+			goto fail;
+		cwd = j->dir;
+	}
+	env = job_env(&ctx);
+	argv = job_argv(st);
+	memset(&req, 0, sizeof req);
+	req.argv = argv;
+	req.env = env;
+	req.cwd = cwd;
+	req.out_path = j->out;
+	req.err_path = j->err;
+	req.cpus = cpus;
+	req.ncpus = ncpus;
+	req.timeout = st->timeout;
+	req.done = on_job_done;
+	req.arg = j;
+	if ((j->x = exec_start(&e->loop, &req, cause)) == NULL)
+		goto fail;
+	j->next = e->jobs;
+	e->jobs = j;
+	e->njobs++;
+	if (t != NULL)
+		t->running = 1;
+	else
+		b->state = B_RUNNING;
+	rc = 0;
+	goto out;
+fail:
+	memset(&end, 0, sizeof end);
+	end.state = "failed";
+	end.exit_status = -1;
+	end.reason = *cause;
+	end.finished = wall_now();
+	store_job_end(s, j->id, &end);
+	sched_release(e->sched, cpus, ncpus);
+	job_free(j);
+out:
+	job_free_strv(env);
+	job_free_strv(argv);
+	return rc;
+}
+
+/* Tries to start the next job of trial t. Returns 1 if it started one
+ * or the trial ended, 0 if it must wait. */
+static int
+trial_step(struct engine *e, struct trial *t)
+{
+	const struct stagespec *st;
+	struct build *b = t->build;
+	char *cause = NULL, *reason;
+	int *cpus;
+
+	if (t->running)
+		return 0;
+	if (b != NULL && b->state == B_FAILED) {
+		reason = xasprintf("build failed: %s", b->reason);
+		trial_failed(e, t, reason);
+		free(reason);
+		return 1;
+	}
+	if (b != NULL && b->state == B_RUNNING)
+		return 0;
+	if (e->njobs >= e->o->jobs)
+		return 0;
+	st = b != NULL && b->state == B_PENDING ? &e->spec->build :
+	    &e->spec->test;
+	cpus = xcalloc((size_t)st->cores, sizeof *cpus);
+	if (sched_place(e->sched, (size_t)st->cores,
+	    st == &e->spec->test ? st->isolation : ISO_NONE, cpus) != 0) {
+		free(cpus);
+		return 0;
+	}
+	if (st == &e->spec->build) {
+		if (job_start(e, b, NULL, cpus, (size_t)st->cores, &cause) !=
+		    0) {
+			store_build_set_state(e->o->store, b->id, "failed",
+			    cause);
+			b->state = B_FAILED;
+			b->reason = cause;
+		}
+		return 1;
+	}
+	if (job_start(e, b, t, cpus, (size_t)st->cores, &cause) != 0) {
+		reason = xasprintf("test could not start: %s", cause);
+		trial_failed(e, t, reason);
+		free(reason);
+		free(cause);
+	}
+	return 1;
+}
+
+static void
+finish(struct engine *e, enum engine_end end)
+{
+	size_t i;
+
+	if (e->closed)
+		return;
+	e->closed = 1;
+	e->end = end;
+	store_begin(e->o->store);
+	if (end == ENGINE_DONE) {
+		store_experiment_set_state(e->o->store, e->o->experiment,
+		    "done");
+		event(e, "experiment.done", "{sIsI}", "done",
+		    (json_int_t)e->p.done, "failed", (json_int_t)e->p.failed);
+	} else {
+		store_experiment_set_state(e->o->store, e->o->experiment,
+		    "interrupted");
+		event(e, "experiment.interrupted", "{}");
+	}
+	store_commit(e->o->store);
+	if (end == ENGINE_INTERRUPTED)
+		store_recover(e->o->store, e->o->experiment);
+	for (i = 0; i < 3; i++)
+		uv_close((uv_handle_t *)&e->sig[i], NULL);
+	uv_close((uv_handle_t *)&e->tick, NULL);
+}
+
+static void
+pump(struct engine *e)
+{
+	struct config *cfg;
+	struct trial *t, *next;
+	int progress;
+
+	if (e->closed)
+		return;
+	if (e->stopping) {
+		if (e->njobs == 0)
+			finish(e, ENGINE_INTERRUPTED);
+		return;
+	}
+	do {
+		progress = 0;
+		for (t = e->active; t != NULL; t = next) {
+			next = t->next;
+			progress |= trial_step(e, t);
+		}
+		if (e->njobs >= e->o->jobs || sched_nfree(e->sched) == 0)
+			break;
+		/* Room for more: propose a trial, but keep the queue of
+		 * waiting trials short so proposals use the latest results. */
+		if (!e->p.exhausted && e->p.proposed < e->p.budget &&
+		    e->nactive < 2 * e->o->jobs) {
+			if (strategy_ask(e->strategy, &cfg, 1) == 1) {
+				trial_new(e, cfg);
+				progress = 1;
+			} else
+				e->p.exhausted = 1;
+		}
+	} while (progress);
+	if (e->nactive == 0 && e->njobs == 0 &&
+	    (e->p.exhausted || e->p.proposed >= e->p.budget)) {
+		if (e->p.exhausted && e->p.proposed < e->p.budget)
+			notice(e, "the strategy has nothing more to propose "
+			    "after %llu trials (the space is exhausted)",
+			    (unsigned long long)e->p.proposed);
+		finish(e, ENGINE_DONE);
+	}
+}
+
+static void
+on_signal(uv_signal_t *h, int signum)
+{
+	struct engine *e = h->data;
+	struct job *j;
+
+	if (e->closed)
+		return;
+	if (!e->stopping) {
+		e->stopping = 1;
+		if (e->njobs > 0)
+			notice(e, "stopping: ending %zu running job%s (%s again "
+			    "to force)", e->njobs, e->njobs == 1 ? "" : "s",
+			    signum == SIGINT ? "Ctrl-C" : "signal");
+		for (j = e->jobs; j != NULL; j = j->next)
+			exec_stop(j->x, 0);
+		pump(e);
+		return;
+	}
+	for (j = e->jobs; j != NULL; j = j->next)
+		exec_stop(j->x, 1);
+}
+
+static void
+on_tick(uv_timer_t *h)
+{
+	struct engine *e = h->data;
+
+	report(e, ENGINE_TICK, NULL, 0, NULL);
+}
+
+/* Replays the store: finished trials are told to the strategy, the
+ * others become active again. */
+static int
+resume(struct engine *e, char **cause)
+{
+	struct store_trial *v;
+	struct config *cfg;
+	struct outcome o;
+	struct trial *t;
+	size_t n, i;
+	int interrupted;
+	char *why;
+
+	interrupted = store_recover(e->o->store, e->o->experiment);
+	store_trials(e->o->store, e->o->experiment, &v, &n);
+	for (i = 0; i < n; i++) {
+		cfg = space_config_parse(e->o->space, v[i].nvalues,
+		    (const char *const *)v[i].names,
+		    (const char *const *)v[i].values, &why);
+		if (cfg == NULL) {
+			*cause = xasprintf("trial %lld of experiment %lld does "
+			    "not fit the spec: %s", (long long)v[i].seq,
+			    (long long)e->o->experiment, why);
+			free(why);
+			store_trials_free(v, n);
+			return -1;
+		}
+		e->p.proposed++;
+		memset(&o, 0, sizeof o);
+		if (strcmp(v[i].state, "done") == 0) {
+			o.status = OUTCOME_DONE;
+			o.value = v[i].value;
+			o.stddev = v[i].stddev;
+			o.n = v[i].n;
+			e->p.done++;
+			note_value(e, v[i].seq, v[i].value);
+		} else if (strcmp(v[i].state, "failed") == 0) {
+			o.status = OUTCOME_FAILED;
+			o.reason = v[i].reason;
+			e->p.failed++;
+		} else {
+			o.status = OUTCOME_PENDING;
+			t = xcalloc(1, sizeof *t);
+			t->id = v[i].id;
+			t->seq = v[i].seq;
+			t->cfg = space_config_dup(e->o->space, cfg);
+			t->build = build_for(e, cfg);
+			t->next_iter = v[i].iterations_done + 1;
+			active_append(e, t);
+		}
+		strategy_tell(e->strategy, cfg, &o);
+		free(cfg);
+	}
+	store_trials_free(v, n);
+	e->p.resumed = e->p.done + e->p.failed;
+	if (n > 0)
+		notice(e, "resuming experiment %lld: %llu trials finished, "
+		    "%zu to continue%s", (long long)e->o->experiment,
+		    (unsigned long long)e->p.resumed, e->nactive,
+		    interrupted > 0 ? ", interrupted jobs run again" : "");
+	return 0;
+}
+
+int
+engine_run(const struct engine_opts *o, enum engine_end *end,
+    struct engine_progress *progress, char **cause)
+{
+	static const int signals[3] = {SIGINT, SIGTERM, SIGHUP};
+	struct strategy_conf conf;
+	struct engine *e;
+	struct build *b, *bn;
+	struct trial *t, *tn;
+	size_t i;
+	int rc = -1;
+
+	if ((size_t)o->spec->test.cores > o->ncpus ||
+	    (o->spec->build.present &&
+	    (size_t)o->spec->build.cores > o->ncpus)) {
+		*cause = xasprintf("a job needs %d CPUs but only %zu are usable",
+		    o->spec->test.cores > o->spec->build.cores ?
+		    o->spec->test.cores : o->spec->build.cores, o->ncpus);
+		return -1;
+	}
+	e = xcalloc(1, sizeof *e);
+	e->o = o;
+	e->spec = o->spec;
+	e->iters = o->spec->test.warmup + o->spec->test.repeat;
+	e->p.budget = o->budget;
+	e->t0 = uv_hrtime();
+	conf.seed = o->seed;
+	conf.seeded = o->seeded;
+	conf.direction = o->spec->direction;
+	if ((e->strategy = strategy_new(o->strategy, o->space, &conf,
+	    cause)) == NULL) {
+		free(e);
+		return -1;
+	}
+	e->sched = sched_new(o->cpus, o->ncpus);
+	uv_loop_init(&e->loop);
+	if (resume(e, cause) != 0)
+		goto out;
+	store_begin(o->store);
+	store_experiment_set_state(o->store, o->experiment, "running");
+	event(e, "experiment.start", "{sssIsI}", "strategy", o->strategy,
+	    "budget", (json_int_t)o->budget, "jobs", (json_int_t)o->jobs);
+	store_commit(o->store);
+
+	for (i = 0; i < 3; i++) {
+		uv_signal_init(&e->loop, &e->sig[i]);
+		e->sig[i].data = e;
+		uv_signal_start(&e->sig[i], on_signal, signals[i]);
+	}
+	uv_timer_init(&e->loop, &e->tick);
+	e->tick.data = e;
+	uv_timer_start(&e->tick, on_tick, 1000, 1000);
+	pump(e);
+	uv_run(&e->loop, UV_RUN_DEFAULT);
+	*end = e->end;
+	progress_update(e);
+	*progress = e->p;
+	rc = 0;
+out:
+	for (t = e->active; t != NULL; t = tn) {
+		tn = t->next;
+		trial_free(t);
+	}
+	for (b = e->builds; b != NULL; b = bn) {
+		bn = b->next;
+		free(b->dir);
+		free(b->reason);
+		free(b);
+	}
+	if (uv_loop_close(&e->loop) != 0)
+		fatal("engine loop still has handles");
+	strategy_free(e->strategy);
+	sched_free(e->sched);
+	free(e->error);
+	free(e);
+	return rc;
+}

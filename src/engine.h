@@ -1,0 +1,79 @@
+/*
+ * The engine: drives one experiment on a libuv loop. It asks the strategy
+ * for configurations, builds each distinct build once, runs every trial's
+ * warm-up and measured iterations on CPUs from the scheduler, stores each
+ * state change before reporting it, and tells the strategy what happened.
+ * It resumes an interrupted experiment from what the store holds.
+ */
+#ifndef WAYFINDER_ENGINE_H
+#define WAYFINDER_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "space.h"
+#include "spec.h"
+#include "store.h"
+
+struct engine_progress {
+	uint64_t budget;
+	uint64_t proposed; /* trials created, this run and before */
+	uint64_t done;     /* measured */
+	uint64_t failed;
+	uint64_t resumed;  /* finished before this run */
+	size_t running;    /* jobs now */
+	int have_best;
+	double best;
+	int64_t best_seq;
+	double elapsed; /* seconds since this run started */
+	double eta;     /* seconds, < 0 when unknown */
+	int stopping;
+	int exhausted; /* the strategy has nothing more to propose */
+};
+
+enum engine_report_kind {
+	ENGINE_TRIAL_DONE,
+	ENGINE_TRIAL_FAILED,
+	ENGINE_NOTICE, /* text: something the user should know */
+	ENGINE_TICK    /* once a second, for progress displays */
+};
+
+struct engine_report {
+	enum engine_report_kind kind;
+	const struct engine_progress *progress;
+	int64_t seq;      /* the trial */
+	const struct config *cfg; /* the trial's configuration */
+	double value;     /* TRIAL_DONE */
+	const char *text; /* TRIAL_FAILED: reason; NOTICE: message */
+};
+
+struct engine_opts {
+	const struct spec *spec;
+	const struct space *space;
+	struct store *store;
+	int64_t experiment;
+	const char *expdir; /* the experiment's directory in the state dir */
+	const char *strategy;
+	uint64_t seed;
+	int seeded;
+	uint64_t budget;
+	size_t jobs;      /* most jobs at once */
+	const int *cpus;  /* CPUs jobs may use */
+	size_t ncpus;
+	void (*report)(const struct engine_report *, void *);
+	void *arg;
+};
+
+enum engine_end {
+	ENGINE_DONE,       /* budget spent or space exhausted */
+	ENGINE_INTERRUPTED /* stopped by a signal; resumable */
+};
+
+/*
+ * Runs the experiment to its end. Returns 0 with *end and *progress set,
+ * or -1 with *cause set when it cannot start (or the strategy fails).
+ */
+int engine_run(const struct engine_opts *, enum engine_end *end,
+    struct engine_progress *progress, char **cause);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * The local executor: runs one job through the wayfinder-exec shim with
+ * libuv, pinned to its CPUs, with its output in log files, a timeout that
+ * ends the job's whole process tree, and a report of how it ended.
+ */
+#ifndef WAYFINDER_EXEC_H
+#define WAYFINDER_EXEC_H
+
+#include <stddef.h>
+#include <uv.h>
+
+enum exec_how {
+	EXEC_EXITED,   /* status holds the exit status */
+	EXEC_SIGNALED, /* killed by signal, not by Wayfinder */
+	EXEC_TIMEOUT,  /* ran past its timeout and was ended */
+	EXEC_STOPPED,  /* ended by exec_stop() */
+	EXEC_ERROR     /* could not be run at all: error says why */
+};
+
+struct exec_result {
+	enum exec_how how;
+	int status;
+	int signal;
+	double wall_ms;
+	double maxrss_kb;
+	double utime_ms, stime_ms;
+	int leftover; /* processes still running when the job ended */
+	const char *error;
+};
+
+struct exec_req {
+	char *const *argv; /* the script's command */
+	char *const *env;
+	const char *cwd;
+	const char *out_path; /* stdout log */
+	const char *err_path; /* stderr log */
+	const int *cpus;
+	size_t ncpus;
+	double timeout; /* seconds; 0 for none */
+	void (*done)(void *arg, const struct exec_result *);
+	void *arg;
+};
+
+struct exec_job;
+
+/* The path of the shim: $WAYFINDER_EXEC, the one next to this program
+ * (a build tree), or the installed one. */
+const char *exec_shim_path(void);
+/*
+ * Starts a job. The request's strings need only live until this returns.
+ * Returns the job, or NULL with *cause set; done() is called exactly once
+ * for a started job, after which the job is freed.
+ */
+struct exec_job *exec_start(uv_loop_t *, const struct exec_req *,
+    char **cause);
+/* Ends a job early: SIGTERM to its tree, then SIGKILL after a grace
+ * period; force kills at once. done() reports EXEC_STOPPED. */
+void exec_stop(struct exec_job *, int force);
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * File-system helpers for the state directory.
+ */
+#ifndef WAYFINDER_FILES_H
+#define WAYFINDER_FILES_H
+
+/* mkdir -p with the given mode for the directories it creates. Returns 0
+ * or -1 with errno set. */
+int files_mkdirs(const char *path, int mode);
+/* rm -rf: removes path and everything below it, never following
+ * symbolic links. Returns 0 (also when path does not exist) or -1. */
+int files_rmtree(const char *path);
+/* Reads a whole file into a new NUL-terminated string; NULL on error. */
+char *files_read(const char *path, size_t *len);
+
+#endif

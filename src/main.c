@@ -1,0 +1,77 @@
+/*
+ * wayfinder: finds the best configuration of a system by experiment.
+ * This file only dispatches to the subcommands (cmd-*.c).
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *summary;
+} commands[] = {
+	{"run", cmd_run, "run an experiment (wayfinder run SPEC --foreground)"},
+	{"validate", cmd_validate, "check a spec and describe its space"},
+	{"results", cmd_results, "trials of an experiment, best first"},
+};
+
+void
+cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("wayfinder: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: wayfinder COMMAND [OPTIONS]\n\n");
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name,
+		    commands[i].summary);
+	fprintf(f, "\nwayfinder COMMAND --help gives a command's options; the "
+	    "manual is wayfinder(1),\nand the spec format wayfinder.yaml(5).\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		printf("wayfinder %s\n", PACKAGE_VERSION);
+		return EXIT_OK;
+	}
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	cmd_error("unknown command '%s' (wayfinder --help lists them)",
+	    argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,774 @@
+/*
+ * The space. Parameters are kept in a topological order (a parameter
+ * after those its condition names, otherwise in spec order), so one pass
+ * decides which are active. Parameters named by some condition are the
+ * "controllers": when their joint assignments are few enough, they are
+ * enumerated once, which gives exact counts and exactly uniform sampling
+ * (each assignment weighted by the number of ways to complete it).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "sha256.h"
+#include "space.h"
+#include "xmalloc.h"
+
+#define ENUM_LIMIT (1u << 20)    /* controller assignments counted */
+#define SAMPLE_LIMIT (1u << 22)  /* int64 cells kept for sampling */
+
+struct space {
+	const struct spec *spec;
+	size_t n;
+	size_t *order;  /* topological order of parameter indices */
+	size_t *byname; /* parameter indices sorted by name */
+	unsigned char *is_ctrl;
+	size_t *ctrl; /* controllers, in topological order */
+	size_t nctrl;
+	struct space_count size, builds;
+	/* Exact sampling: controller assignments and cumulative weights. */
+	int exact_sampling;
+	size_t nassign;
+	int64_t *assign; /* nassign x nctrl */
+	double *cum;     /* cumulative relative weights */
+};
+
+struct space_iter {
+	const struct space *s;
+	int64_t *digits; /* by position in order; inactive ones are 0 */
+	int64_t *start;
+	struct config *cur;
+	int started;
+	int done;
+};
+
+static const struct space *sort_space;
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	const struct param *p = sort_space->spec->params;
+
+	return strcmp(p[*(const size_t *)a].name, p[*(const size_t *)b].name);
+}
+
+struct topo {
+	const struct spec *spec;
+	unsigned char *placed;
+	size_t *order;
+	size_t n;
+};
+
+static void topo_visit(struct topo *, size_t);
+
+static void
+topo_ref(int ref, void *arg)
+{
+	topo_visit(arg, (size_t)ref);
+}
+
+static void
+topo_visit(struct topo *t, size_t i)
+{
+	if (t->placed[i])
+		return;
+	t->placed[i] = 1; /* conditions are acyclic (checked by spec) */
+	expr_refs(t->spec->params[i].cond, topo_ref, t);
+	t->order[t->n++] = i;
+}
+
+static void
+mark_ctrl(int ref, void *arg)
+{
+	unsigned char *is_ctrl = arg;
+
+	is_ctrl[ref] = 1;
+}
+
+static void
+eval_value(int ref, void *arg, struct expr_value *out)
+{
+	const void **a = arg;
+	const struct space *s = a[0];
+	const struct config *cfg = a[1];
+	const struct param *p = &s->spec->params[ref];
+	int64_t v = cfg->v[ref];
+
+	if (v < 0) {
+		out->type = EV_ABSENT;
+		return;
+	}
+	switch (p->type) {
+	case PT_INT:
+	case PT_FLOAT:
+		out->type = EV_NUM;
+		out->num = spec_value_num(p, (uint64_t)v);
+		return;
+	case PT_BOOL:
+		out->type = EV_BOOL;
+		out->num = spec_value_num(p, (uint64_t)v);
+		return;
+	case PT_TRISTATE:
+		out->type = EV_TRI;
+		out->num = spec_value_num(p, (uint64_t)v);
+		return;
+	case PT_STR:
+		out->type = EV_STR;
+		out->str = p->values[v];
+		return;
+	}
+}
+
+static int
+is_active(const struct space *s, const struct config *cfg, size_t i)
+{
+	const void *arg[2] = {s, cfg};
+	const struct expr *cond = s->spec->params[i].cond;
+
+	return cond == NULL || expr_eval(cond, eval_value, (void *)arg);
+}
+
+/* log2(2^a + 2^b) without overflow. */
+static double
+log2_add(double a, double b)
+{
+	if (a == -INFINITY)
+		return b;
+	if (b == -INFINITY)
+		return a;
+	if (a < b) {
+		double t = a;
+
+		a = b;
+		b = t;
+	}
+	return a + log2(1 + exp2(b - a));
+}
+
+struct counter {
+	const struct space *s;
+	const unsigned char *subset; /* parameters counted */
+	size_t *ctrl;                /* subset's controllers, in order */
+	size_t nctrl;
+	struct config *scratch;
+	size_t visited;
+	int overflow; /* too many assignments to enumerate */
+	double log2;
+	unsigned __int128 exact;
+	int exact_overflow;
+	/* For sampling (full space only). */
+	int keep;
+	size_t nkept;
+	int64_t *assign;
+	double *logw;
+};
+
+/* log2 of the completions of the current controller assignment. */
+static double
+completions(struct counter *c, unsigned __int128 *exact, int *ovf)
+{
+	const struct space *s = c->s;
+	const struct param *p;
+	double w = 0;
+	size_t i;
+
+	*exact = 1;
+	*ovf = 0;
+	for (i = 0; i < s->n; i++) {
+		if (!c->subset[i] || s->is_ctrl[i])
+			continue;
+		p = &s->spec->params[i];
+		if (!is_active(s, c->scratch, i))
+			continue;
+		w += log2((double)p->card);
+		if (*exact > (((unsigned __int128)1) << 100) / p->card)
+			*ovf = 1;
+		else
+			*exact *= p->card;
+	}
+	return w;
+}
+
+static void
+enumerate(struct counter *c, size_t k)
+{
+	const struct space *s = c->s;
+	unsigned __int128 e;
+	size_t i, pi;
+	double w;
+	int ovf;
+	uint64_t v;
+
+	if (c->overflow)
+		return;
+	if (k == c->nctrl) {
+		if (++c->visited > ENUM_LIMIT) {
+			c->overflow = 1;
+			return;
+		}
+		w = completions(c, &e, &ovf);
+		c->log2 = log2_add(c->log2, w);
+		if (ovf || c->exact > (((unsigned __int128)1) << 120))
+			c->exact_overflow = 1;
+		else
+			c->exact += e;
+		if (c->keep) {
+			if ((c->nkept + 1) * (c->nctrl + 1) > SAMPLE_LIMIT) {
+				c->keep = 0;
+				return;
+			}
+			c->assign = xreallocarray(c->assign,
+			    (c->nkept + 1) * c->nctrl + 1, sizeof *c->assign);
+			c->logw = xreallocarray(c->logw, c->nkept + 1,
+			    sizeof *c->logw);
+			for (i = 0; i < c->nctrl; i++)
+				c->assign[c->nkept * c->nctrl + i] =
+				    c->scratch->v[c->ctrl[i]];
+			c->logw[c->nkept++] = w;
+		}
+		return;
+	}
+	pi = c->ctrl[k];
+	if (!is_active(s, c->scratch, pi)) {
+		c->scratch->v[pi] = -1;
+		enumerate(c, k + 1);
+		return;
+	}
+	for (v = 0; v < s->spec->params[pi].card && !c->overflow; v++) {
+		c->scratch->v[pi] = (int64_t)v;
+		enumerate(c, k + 1);
+	}
+}
+
+static void
+count_subset(struct space *s, const unsigned char *subset,
+    struct space_count *out, int keep)
+{
+	struct counter c;
+	unsigned char *ref;
+	size_t i, k;
+	double bound = 0;
+
+	memset(&c, 0, sizeof c);
+	c.s = s;
+	c.subset = subset;
+	c.log2 = -INFINITY;
+	c.keep = keep;
+	ref = xcalloc(s->n + 1, 1);
+	for (i = 0; i < s->n; i++)
+		if (subset[i])
+			expr_refs(s->spec->params[i].cond, mark_ctrl, ref);
+	c.ctrl = xcalloc(s->n + 1, sizeof *c.ctrl);
+	for (k = 0; k < s->n; k++)
+		if (ref[s->order[k]])
+			c.ctrl[c.nctrl++] = s->order[k];
+	c.scratch = space_config_new(s);
+	enumerate(&c, 0);
+	memset(out, 0, sizeof *out);
+	if (!c.overflow) {
+		out->exact = 1;
+		out->log2 = c.log2;
+		if (!c.exact_overflow &&
+		    c.exact <= (unsigned __int128)UINT64_MAX) {
+			out->fits = 1;
+			out->n = (uint64_t)c.exact;
+		}
+	} else {
+		/* Upper bound: every parameter active. */
+		for (i = 0; i < s->n; i++)
+			if (subset[i])
+				bound += log2((double)s->spec->params[i].card);
+		out->log2 = bound;
+		if (bound < 63.9) {
+			out->fits = 1;
+			out->n = 1;
+			for (i = 0; i < s->n; i++)
+				if (subset[i])
+					out->n *= s->spec->params[i].card;
+		}
+	}
+	if (keep && c.keep && !c.overflow && c.nkept > 0) {
+		double total = 0, max = -INFINITY;
+
+		s->exact_sampling = 1;
+		s->nassign = c.nkept;
+		s->assign = c.assign;
+		s->cum = xcalloc(c.nkept, sizeof *s->cum);
+		for (i = 0; i < c.nkept; i++)
+			if (c.logw[i] > max)
+				max = c.logw[i];
+		for (i = 0; i < c.nkept; i++) {
+			total += exp2(c.logw[i] - max);
+			s->cum[i] = total;
+		}
+		c.assign = NULL;
+	}
+	free(c.assign);
+	free(c.logw);
+	free(c.scratch);
+	free(c.ctrl);
+	free(ref);
+}
+
+struct space *
+space_new(const struct spec *spec)
+{
+	struct space *s;
+	struct topo t;
+	unsigned char *subset;
+	size_t i, k;
+
+	s = xcalloc(1, sizeof *s);
+	s->spec = spec;
+	s->n = spec->nparams;
+	s->order = xcalloc(s->n + 1, sizeof *s->order);
+	s->byname = xcalloc(s->n + 1, sizeof *s->byname);
+	s->is_ctrl = xcalloc(s->n + 1, 1);
+	s->ctrl = xcalloc(s->n + 1, sizeof *s->ctrl);
+
+	t.spec = spec;
+	t.placed = xcalloc(s->n + 1, 1);
+	t.order = s->order;
+	t.n = 0;
+	for (i = 0; i < s->n; i++)
+		topo_visit(&t, i);
+	free(t.placed);
+
+	for (i = 0; i < s->n; i++) {
+		s->byname[i] = i;
+		expr_refs(spec->params[i].cond, mark_ctrl, s->is_ctrl);
+	}
+	sort_space = s;
+	qsort(s->byname, s->n, sizeof *s->byname, cmp_name);
+	sort_space = NULL;
+	for (k = 0; k < s->n; k++)
+		if (s->is_ctrl[s->order[k]])
+			s->ctrl[s->nctrl++] = s->order[k];
+
+	subset = xcalloc(s->n + 1, 1);
+	memset(subset, 1, s->n);
+	count_subset(s, subset, &s->size, 1);
+	for (i = 0; i < s->n; i++)
+		subset[i] = spec->params[i].stage == STAGE_BUILD;
+	count_subset(s, subset, &s->builds, 0);
+	free(subset);
+	return s;
+}
+
+void
+space_free(struct space *s)
+{
+	if (s == NULL)
+		return;
+	free(s->order);
+	free(s->byname);
+	free(s->is_ctrl);
+	free(s->ctrl);
+	free(s->assign);
+	free(s->cum);
+	free(s);
+}
+
+const struct spec *
+space_spec(const struct space *s)
+{
+	return s->spec;
+}
+
+size_t
+space_nparams(const struct space *s)
+{
+	return s->n;
+}
+
+void
+space_size(const struct space *s, struct space_count *out)
+{
+	*out = s->size;
+}
+
+void
+space_builds(const struct space *s, struct space_count *out)
+{
+	*out = s->builds;
+}
+
+char *
+space_count_text(const struct space_count *c)
+{
+	const char *bound = c->exact ? "" : "at most ";
+
+	if (c->fits)
+		return xasprintf("%s%llu", bound, (unsigned long long)c->n);
+	if (fabs(c->log2 - round(c->log2)) < 1e-9)
+		return xasprintf("%s2^%.0f", bound, c->log2);
+	return xasprintf("%sabout 2^%.1f", bound, c->log2);
+}
+
+int
+space_sampling_exact(const struct space *s)
+{
+	return s->exact_sampling || s->nctrl == 0;
+}
+
+struct config *
+space_config_new(const struct space *s)
+{
+	return xcalloc(1, sizeof(struct config) + (s->n + 1) * sizeof(int64_t));
+}
+
+struct config *
+space_config_dup(const struct space *s, const struct config *cfg)
+{
+	struct config *c;
+
+	c = space_config_new(s);
+	memcpy(c, cfg, sizeof *c + s->n * sizeof(int64_t));
+	return c;
+}
+
+static uint64_t
+digest64(struct sha256 *h)
+{
+	unsigned char d[32];
+	uint64_t x = 0;
+	int i;
+
+	sha256_final(h, d);
+	for (i = 0; i < 8; i++)
+		x = x << 8 | d[i];
+	return x;
+}
+
+struct config *
+space_canon(const struct space *s, struct config *cfg)
+{
+	const struct param *p;
+	struct sha256 hid, hbuild;
+	char buf[64];
+	const char *v;
+	size_t k, i;
+
+	for (k = 0; k < s->n; k++) {
+		i = s->order[k];
+		if (!is_active(s, cfg, i))
+			cfg->v[i] = -1;
+		else if (cfg->v[i] < 0)
+			cfg->v[i] = (int64_t)s->spec->params[i].def;
+	}
+	sha256_init(&hid);
+	sha256_init(&hbuild);
+	for (k = 0; k < s->n; k++) {
+		i = s->byname[k];
+		if (cfg->v[i] < 0)
+			continue;
+		p = &s->spec->params[i];
+		v = spec_value(p, (uint64_t)cfg->v[i], buf, sizeof buf);
+		sha256_update(&hid, p->name, strlen(p->name));
+		sha256_update(&hid, "=", 1);
+		sha256_update(&hid, v, strlen(v));
+		sha256_update(&hid, "\n", 1);
+		if (p->stage == STAGE_BUILD) {
+			sha256_update(&hbuild, p->name, strlen(p->name));
+			sha256_update(&hbuild, "=", 1);
+			sha256_update(&hbuild, v, strlen(v));
+			sha256_update(&hbuild, "\n", 1);
+		}
+	}
+	cfg->id = digest64(&hid);
+	cfg->build = digest64(&hbuild);
+	return cfg;
+}
+
+struct config *
+space_default(const struct space *s)
+{
+	struct config *c;
+	size_t i;
+
+	c = space_config_new(s);
+	for (i = 0; i < s->n; i++)
+		c->v[i] = (int64_t)s->spec->params[i].def;
+	return space_canon(s, c);
+}
+
+int
+space_config_equal(const struct space *s, const struct config *a,
+    const struct config *b)
+{
+	return memcmp(a->v, b->v, s->n * sizeof(int64_t)) == 0;
+}
+
+struct config *
+space_sample(const struct space *s, struct rng *r)
+{
+	struct config *c;
+	double u;
+	size_t lo, hi, mid, k, i;
+
+	c = space_config_new(s);
+	if (s->exact_sampling) {
+		u = rng_double(r) * s->cum[s->nassign - 1];
+		lo = 0;
+		hi = s->nassign - 1;
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (s->cum[mid] > u)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		for (k = 0; k < s->nctrl; k++)
+			c->v[s->ctrl[k]] = s->assign[lo * s->nctrl + k];
+	}
+	/* In order, so each condition sees settled values. */
+	for (k = 0; k < s->n; k++) {
+		i = s->order[k];
+		if (s->exact_sampling && s->is_ctrl[i])
+			continue;
+		if (!is_active(s, c, i))
+			c->v[i] = -1;
+		else
+			c->v[i] = (int64_t)rng_below(r, s->spec->params[i].card);
+	}
+	return space_canon(s, c);
+}
+
+static void
+iter_emit(struct space_iter *it)
+{
+	const struct space *s = it->s;
+	size_t k;
+
+	for (k = 0; k < s->n; k++)
+		it->cur->v[s->order[k]] = it->digits[k];
+	space_canon(s, it->cur);
+	/* Keep inactive digits at 0 so carries stay canonical. */
+	for (k = 0; k < s->n; k++)
+		if (it->cur->v[s->order[k]] < 0)
+			it->digits[k] = 0;
+}
+
+struct space_iter *
+space_iter_new(const struct space *s, const struct config *start)
+{
+	struct space_iter *it;
+	size_t k;
+
+	it = xcalloc(1, sizeof *it);
+	it->s = s;
+	it->digits = xcalloc(s->n + 1, sizeof *it->digits);
+	it->start = xcalloc(s->n + 1, sizeof *it->start);
+	it->cur = space_config_new(s);
+	if (start != NULL)
+		for (k = 0; k < s->n; k++)
+			it->digits[k] = start->v[s->order[k]] < 0 ? 0 :
+			    start->v[s->order[k]];
+	iter_emit(it);
+	memcpy(it->start, it->digits, s->n * sizeof *it->digits);
+	return it;
+}
+
+struct config *
+space_iter_next(struct space_iter *it)
+{
+	const struct space *s = it->s;
+	size_t k;
+
+	if (it->done)
+		return NULL;
+	if (!it->started) {
+		it->started = 1;
+		return space_config_dup(s, it->cur);
+	}
+	for (k = s->n; k-- > 0;) {
+		if (it->cur->v[s->order[k]] < 0)
+			continue; /* inactive: a radix of one */
+		if ((uint64_t)++it->digits[k] <
+		    s->spec->params[s->order[k]].card)
+			break;
+		it->digits[k] = 0;
+	}
+	iter_emit(it);
+	if (memcmp(it->digits, it->start, s->n * sizeof *it->digits) == 0) {
+		it->done = 1;
+		return NULL;
+	}
+	return space_config_dup(s, it->cur);
+}
+
+void
+space_iter_free(struct space_iter *it)
+{
+	if (it == NULL)
+		return;
+	free(it->digits);
+	free(it->start);
+	free(it->cur);
+	free(it);
+}
+
+static int
+is_ordered(const struct param *p)
+{
+	return p->type == PT_INT || p->type == PT_FLOAT;
+}
+
+static void
+add_neighbour(const struct space *s, const struct config *base, size_t i,
+    int64_t v, struct config ***out, size_t *n)
+{
+	struct config *c;
+	size_t j;
+
+	c = space_config_dup(s, base);
+	c->v[i] = v;
+	space_canon(s, c);
+	if (c->id == base->id)
+		goto drop;
+	for (j = 0; j < *n; j++)
+		if ((*out)[j]->id == c->id)
+			goto drop;
+	*out = xreallocarray(*out, *n + 1, sizeof **out);
+	(*out)[(*n)++] = c;
+	return;
+drop:
+	free(c);
+}
+
+size_t
+space_neighbours(const struct space *s, const struct config *cfg,
+    struct config ***out)
+{
+	const struct param *p;
+	size_t i, n = 0;
+	int64_t v, lo, hi;
+	uint64_t j;
+	double x, y, best_lo, best_hi;
+
+	*out = NULL;
+	for (i = 0; i < s->n; i++) {
+		if ((v = cfg->v[i]) < 0)
+			continue;
+		p = &s->spec->params[i];
+		if (is_ordered(p) && p->is_range) {
+			if (v > 0)
+				add_neighbour(s, cfg, i, v - 1, out, &n);
+			if ((uint64_t)v + 1 < p->card)
+				add_neighbour(s, cfg, i, v + 1, out, &n);
+		} else if (is_ordered(p)) {
+			/* Adjacent by value, whatever the list's order. */
+			x = p->nums[v];
+			lo = hi = -1;
+			best_lo = -INFINITY;
+			best_hi = INFINITY;
+			for (j = 0; j < p->card; j++) {
+				y = p->nums[j];
+				if (y < x && y > best_lo) {
+					best_lo = y;
+					lo = (int64_t)j;
+				}
+				if (y > x && y < best_hi) {
+					best_hi = y;
+					hi = (int64_t)j;
+				}
+			}
+			if (lo >= 0)
+				add_neighbour(s, cfg, i, lo, out, &n);
+			if (hi >= 0)
+				add_neighbour(s, cfg, i, hi, out, &n);
+		} else {
+			for (j = 0; j < p->card; j++)
+				if ((int64_t)j != v)
+					add_neighbour(s, cfg, i, (int64_t)j,
+					    out, &n);
+		}
+	}
+	return n;
+}
+
+const char *
+space_value(const struct space *s, const struct config *cfg, size_t i,
+    char *buf, size_t len)
+{
+	if (cfg->v[i] < 0)
+		return NULL;
+	return spec_value(&s->spec->params[i], (uint64_t)cfg->v[i], buf, len);
+}
+
+char *
+space_config_text(const struct space *s, const struct config *cfg)
+{
+	struct buf b = BUF_INIT;
+	char tmp[64];
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		if ((v = space_value(s, cfg, i, tmp, sizeof tmp)) == NULL)
+			continue;
+		buf_printf(&b, "%s%s=%s", b.len > 0 ? " " : "",
+		    s->spec->params[i].name, v);
+	}
+	return buf_steal(&b);
+}
+
+char *
+space_id_hex(uint64_t id, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < 16; i++)
+		buf[i] = hex[(id >> (60 - 4 * i)) & 15];
+	buf[16] = '\0';
+	return buf;
+}
+
+struct config *
+space_config_parse(const struct space *s, size_t n, const char *const *names,
+    const char *const *values, char **cause)
+{
+	struct config *c;
+	size_t i;
+	int pi;
+	int64_t v;
+	unsigned char *given;
+
+	c = space_config_new(s);
+	given = xcalloc(s->n + 1, 1);
+	for (i = 0; i < s->n; i++)
+		c->v[i] = -1;
+	for (i = 0; i < n; i++) {
+		if ((pi = spec_param_index(s->spec, names[i])) < 0) {
+			*cause = xasprintf("no parameter '%s'", names[i]);
+			goto fail;
+		}
+		if ((v = spec_value_index(&s->spec->params[pi],
+		    values[i])) < 0) {
+			*cause = xasprintf("'%s' is not a value of '%s'",
+			    values[i], names[i]);
+			goto fail;
+		}
+		c->v[pi] = v;
+		given[pi] = 1;
+	}
+	space_canon(s, c);
+	for (i = 0; i < s->n; i++) {
+		if ((c->v[i] >= 0) != given[i]) {
+			*cause = xasprintf("parameter '%s' is %s", s->spec->
+			    params[i].name, given[i] ? "inactive but has a "
+			    "value" : "active but has no value");
+			goto fail;
+		}
+	}
+	free(given);
+	return c;
+fail:
+	free(given);
+	free(c);
+	return NULL;
+}

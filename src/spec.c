@@ -1,0 +1,1912 @@
+/*
+ * Loading a spec: libyaml builds the document tree (keeping every node's
+ * position), then each section is checked against a table of the keys it
+ * may hold. Problems are collected, never fatal, so one run of `wayfinder
+ * validate` shows all of them.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "buf.h"
+#include "sha256.h"
+#include "spec.h"
+#include "template.h"
+#include "xmalloc.h"
+#include "../strategies/strategy.h"
+
+#define SPEC_MAX_BYTES (64 * 1024 * 1024)
+#define RANGE_LIMIT 9007199254740992.0 /* 2^53: exact in a double */
+
+struct ctx {
+	const char *file;
+	yaml_document_t doc;
+	struct diags *d;
+	struct spec *s;
+	struct buf hashed; /* names and contents of the files read */
+};
+
+static const char *const type_names[] = {"int", "float", "bool", "tristate",
+    "str", NULL};
+static const char *const stage_names[] = {"build", "test", NULL};
+static const char *const isolation_names[] = {"none", "core", "cache",
+    "socket", "full", NULL};
+static const char *const direction_names[] = {"maximize", "minimize", NULL};
+static const char *const aggregate_names[] = {"median", "mean", "min", "max",
+    NULL};
+static const char *const stream_names[] = {"stdout", "stderr", NULL};
+static const char *const governor_names[] = {"performance", "powersave",
+    "ondemand", "conservative", "schedutil", "userspace", NULL};
+
+/* Variables of the script contract that templates may use. */
+static const char *const env_names[] = {"WAYFINDER_CORES",
+    "WAYFINDER_TOTAL_CORES", "WAYFINDER_SPEC_DIR", "WAYFINDER_BUILD_DIR",
+    "WAYFINDER_WORK_DIR", "WAYFINDER_RESULTS", "WAYFINDER_ITERATION",
+    "WAYFINDER_WARMUP", "WAYFINDER_CONFIG_ID", "WAYFINDER_TRIAL",
+    "WAYFINDER_JOB", "WAYFINDER_EXPERIMENT", "WAYFINDER_STAGE", NULL};
+
+static void
+err(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+err(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (n == NULL)
+		diag_add(c->d, DIAG_ERROR, c->file, 0, 0, "%s", msg);
+	else
+		diag_add(c->d, DIAG_ERROR, c->file, (int)n->start_mark.line + 1,
+		    (int)n->start_mark.column + 1, "%s", msg);
+	free(msg);
+}
+
+static struct pos
+pos_of(const yaml_node_t *n)
+{
+	struct pos p;
+
+	p.line = (int)n->start_mark.line + 1;
+	p.col = (int)n->start_mark.column + 1;
+	return p;
+}
+
+static yaml_node_t *
+node_at(struct ctx *c, int i)
+{
+	return yaml_document_get_node(&c->doc, i);
+}
+
+static const char *
+kind_name(const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		return "a value";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	default:
+		return "nothing";
+	}
+}
+
+/* The text of a scalar node, or NULL (with an error) for anything else. */
+static const char *
+scalar(struct ctx *c, const yaml_node_t *n, const char *key)
+{
+	if (n->type != YAML_SCALAR_NODE) {
+		err(c, n, "'%s' must be a single value, not %s", key,
+		    kind_name(n));
+		return NULL;
+	}
+	return (const char *)n->data.scalar.value;
+}
+
+/* A plain (unquoted) empty or "~"/"null" scalar: YAML's null. */
+static int
+is_null(const yaml_node_t *n)
+{
+	const char *v;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	v = (const char *)n->data.scalar.value;
+	return *v == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0;
+}
+
+/*
+ * Matches the keys of mapping n against keys (NULL-terminated), storing
+ * each value node in vals[i]. Unknown and repeated keys are errors; the
+ * message says where ("in parameter 'X'") and suggests a close key.
+ * Returns 0, or -1 if n is not a mapping.
+ */
+static int
+fields(struct ctx *c, yaml_node_t *n, const char *where,
+    const char *const *keys, yaml_node_t **vals)
+{
+	yaml_node_pair_t *pair;
+	yaml_node_t *k, *v;
+	const char *name, *hint;
+	size_t i, nkeys;
+
+	for (nkeys = 0; keys[nkeys] != NULL; nkeys++)
+		vals[nkeys] = NULL;
+	if (n->type != YAML_MAPPING_NODE) {
+		err(c, n, "%s must be a mapping of keys to values, not %s",
+		    where, kind_name(n));
+		return -1;
+	}
+	for (pair = n->data.mapping.pairs.start;
+	    pair < n->data.mapping.pairs.top; pair++) {
+		k = node_at(c, pair->key);
+		v = node_at(c, pair->value);
+		if (k->type != YAML_SCALAR_NODE) {
+			err(c, k, "a key in %s must be a plain name", where);
+			continue;
+		}
+		name = (const char *)k->data.scalar.value;
+		for (i = 0; i < nkeys; i++)
+			if (strcmp(name, keys[i]) == 0)
+				break;
+		if (i == nkeys) {
+			hint = diag_suggest(name, keys);
+			if (hint != NULL)
+				err(c, k, "unknown key '%s' in %s; did you mean "
+				    "'%s'?", name, where, hint);
+			else
+				err(c, k, "unknown key '%s' in %s", name, where);
+			continue;
+		}
+		if (vals[i] != NULL) {
+			err(c, k, "duplicate key '%s' in %s (first at line %d)",
+			    name, where, (int)vals[i]->start_mark.line + 1);
+			continue;
+		}
+		vals[i] = v;
+	}
+	return 0;
+}
+
+/* Index of the key name in keys (as passed to fields). */
+static size_t
+key(const char *const *keys, const char *name)
+{
+	size_t i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		if (strcmp(keys[i], name) == 0)
+			return i;
+	fatal("no key %s in table", name);
+}
+
+static int
+choose(struct ctx *c, const yaml_node_t *n, const char *keyname,
+    const char *const *names, int *out)
+{
+	const char *v, *hint;
+	struct buf all = BUF_INIT;
+	int i;
+
+	if ((v = scalar(c, n, keyname)) == NULL)
+		return -1;
+	for (i = 0; names[i] != NULL; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	for (i = 0; names[i] != NULL; i++)
+		buf_printf(&all, "%s%s", i > 0 ? ", " : "", names[i]);
+	if ((hint = diag_suggest(v, names)) != NULL)
+		err(c, n, "'%s' is not a valid %s (%s); did you mean '%s'?", v,
+		    keyname, buf_str(&all), hint);
+	else
+		err(c, n, "'%s' is not a valid %s (%s)", v, keyname,
+		    buf_str(&all));
+	buf_free(&all);
+	return -1;
+}
+
+static int
+parse_ll(const char *v, long long *out)
+{
+	char *end;
+	int base = 10;
+	const char *p = v;
+
+	while (*p == ' ')
+		p++;
+	if ((p[0] == '+' || p[0] == '-') ? (p[1] == '0' && (p[2] == 'x' ||
+	    p[2] == 'X')) : (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')))
+		base = 16;
+	if (*p == '\0')
+		return -1;
+	errno = 0;
+	*out = strtoll(p, &end, base);
+	if (errno != 0 || end == p || *end != '\0')
+		return -1;
+	return 0;
+}
+
+static int
+parse_double(const char *v, double *out)
+{
+	char *end;
+
+	if (*v == '\0' || isspace((unsigned char)*v))
+		return -1;
+	errno = 0;
+	*out = strtod(v, &end);
+	if (errno != 0 || end == v || *end != '\0' || !isfinite(*out))
+		return -1;
+	return 0;
+}
+
+static int
+parse_bool(const char *v)
+{
+	static const char *const yes[] = {"true", "yes", "on", "y", "1", NULL};
+	static const char *const no[] = {"false", "no", "off", "n", "0", NULL};
+	int i;
+
+	for (i = 0; yes[i] != NULL; i++)
+		if (strcasecmp(v, yes[i]) == 0)
+			return 1;
+	for (i = 0; no[i] != NULL; i++)
+		if (strcasecmp(v, no[i]) == 0)
+			return 0;
+	return -1;
+}
+
+static int
+get_int(struct ctx *c, const yaml_node_t *n, const char *keyname,
+    long long lo, long long hi, long long *out)
+{
+	const char *v;
+
+	if ((v = scalar(c, n, keyname)) == NULL)
+		return -1;
+	if (parse_ll(v, out) != 0) {
+		err(c, n, "'%s' must be an integer, not '%s'", keyname, v);
+		return -1;
+	}
+	if (*out < lo || *out > hi) {
+		if (hi == LLONG_MAX)
+			err(c, n, "'%s' must be at least %lld, not %lld",
+			    keyname, lo, *out);
+		else
+			err(c, n, "'%s' must be between %lld and %lld, not %lld",
+			    keyname, lo, hi, *out);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+get_bool(struct ctx *c, const yaml_node_t *n, const char *keyname, int *out)
+{
+	const char *v;
+
+	if ((v = scalar(c, n, keyname)) == NULL)
+		return -1;
+	if ((*out = parse_bool(v)) < 0) {
+		err(c, n, "'%s' must be true or false, not '%s'", keyname, v);
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+get_str(struct ctx *c, const yaml_node_t *n, const char *keyname)
+{
+	const char *v;
+
+	if ((v = scalar(c, n, keyname)) == NULL)
+		return NULL;
+	return xstrdup(v);
+}
+
+int
+spec_parse_duration(const char *v, double *out)
+{
+	const char *p = v;
+	char *end;
+	double total = 0, x;
+	int any = 0;
+
+	if (strcmp(v, "none") == 0) {
+		*out = 0;
+		return 0;
+	}
+	while (*p != '\0') {
+		if (!isdigit((unsigned char)*p) && *p != '.')
+			return -1;
+		errno = 0;
+		x = strtod(p, &end);
+		if (end == p || errno != 0)
+			return -1;
+		p = end;
+		if (strncmp(p, "ms", 2) == 0) {
+			x /= 1000;
+			p += 2;
+		} else if (*p == 's') {
+			p++;
+		} else if (*p == 'm') {
+			x *= 60;
+			p++;
+		} else if (*p == 'h') {
+			x *= 3600;
+			p++;
+		} else if (*p == 'd') {
+			x *= 86400;
+			p++;
+		} else if (*p != '\0' || any)
+			return -1;
+		total += x;
+		any = 1;
+	}
+	if (!any || !isfinite(total))
+		return -1;
+	*out = total;
+	return 0;
+}
+
+static int
+get_duration(struct ctx *c, const yaml_node_t *n, const char *keyname,
+    double *out)
+{
+	const char *v;
+
+	if ((v = scalar(c, n, keyname)) == NULL)
+		return -1;
+	if (spec_parse_duration(v, out) != 0) {
+		err(c, n, "'%s' must be a duration such as 90s, 10m, 2h or a "
+		    "number of seconds, not '%s'", keyname, v);
+		return -1;
+	}
+	return 0;
+}
+
+/* Canonical text of a float: the shortest of %.15g and %.17g that reads
+ * back as the same value. */
+static char *
+float_text(double x, char *buf, size_t len)
+{
+	double back;
+
+	if (x == 0)
+		x = 0; /* no "-0" */
+	snprintf(buf, len, "%.15g", x);
+	back = strtod(buf, NULL);
+	if (back != x && fabs(back - x) > 1e-12 * fabs(x))
+		snprintf(buf, len, "%.17g", x);
+	return buf;
+}
+
+/*
+ * Parses text as a value of type t into its canonical text (*canon,
+ * allocated) and number. Returns 0, or -1 with *why naming what was
+ * expected.
+ */
+static int
+canon_value(enum ptype t, const char *text, char **canon, double *num,
+    const char **why)
+{
+	char tmp[64];
+	long long ll;
+	int b;
+
+	switch (t) {
+	case PT_INT:
+		if (parse_ll(text, &ll) != 0) {
+			*why = "an integer";
+			return -1;
+		}
+		*canon = xasprintf("%lld", ll);
+		*num = (double)ll;
+		return 0;
+	case PT_FLOAT:
+		if (parse_double(text, num) != 0) {
+			*why = "a number";
+			return -1;
+		}
+		*canon = xstrdup(float_text(*num, tmp, sizeof tmp));
+		return 0;
+	case PT_BOOL:
+		if ((b = parse_bool(text)) < 0) {
+			*why = "true or false";
+			return -1;
+		}
+		*canon = xstrdup(b ? "true" : "false");
+		*num = b;
+		return 0;
+	case PT_TRISTATE:
+		if (strcmp(text, "y") != 0 && strcmp(text, "m") != 0 &&
+		    strcmp(text, "n") != 0) {
+			*why = "y, m or n";
+			return -1;
+		}
+		*canon = xstrdup(text);
+		*num = text[0] == 'n' ? 0 : text[0] == 'm' ? 1 : 2;
+		return 0;
+	case PT_STR:
+		*canon = xstrdup(text);
+		*num = 0;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+valid_name(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return 0;
+	for (s++; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+static int
+valid_experiment_name(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' &&
+		    *s != '-')
+			return 0;
+	return 1;
+}
+
+/* Values of a range as doubles; idx < card. */
+static double
+range_value(const struct param *p, uint64_t idx)
+{
+	if (p->power)
+		return p->type == PT_INT ? round(p->min * pow(p->step,
+		    (double)idx)) : p->min * pow(p->step, (double)idx);
+	return p->min + (double)idx * p->step;
+}
+
+const char *
+spec_value(const struct param *p, uint64_t idx, char *buf, size_t len)
+{
+	if (!p->is_range)
+		return p->values[idx];
+	if (p->type == PT_INT)
+		snprintf(buf, len, "%lld", (long long)range_value(p, idx));
+	else
+		float_text(range_value(p, idx), buf, len);
+	return buf;
+}
+
+double
+spec_value_num(const struct param *p, uint64_t idx)
+{
+	if (p->is_range)
+		return range_value(p, idx);
+	if (p->type == PT_STR)
+		return (double)idx;
+	return p->nums[idx];
+}
+
+int64_t
+spec_value_index(const struct param *p, const char *text)
+{
+	const char *why;
+	char *canon, buf[64];
+	double x, k;
+	uint64_t i;
+
+	if (canon_value(p->type, text, &canon, &x, &why) != 0)
+		return -1;
+	if (!p->is_range) {
+		for (i = 0; i < p->card; i++)
+			if (strcmp(p->values[i], canon) == 0)
+				break;
+		free(canon);
+		return i < p->card ? (int64_t)i : -1;
+	}
+	free(canon);
+	if (p->power) {
+		if (x <= 0)
+			return -1;
+		k = round(log(x / p->min) / log(p->step));
+	} else
+		k = round((x - p->min) / p->step);
+	if (k < 0 || k >= (double)p->card)
+		return -1;
+	i = (uint64_t)k;
+	/* Accept only the value's own canonical spelling of a number. */
+	if (fabs(range_value(p, i) - x) > 1e-9 * fmax(1, fabs(x)))
+		return -1;
+	(void)buf;
+	return (int64_t)i;
+}
+
+char *
+spec_domain_text(const struct param *p)
+{
+	struct buf b = BUF_INIT;
+	char lo[64], hi[64], st[64];
+	uint64_t i;
+
+	if (p->is_range) {
+		buf_printf(&b, "%s..%s", spec_value(p, 0, lo, sizeof lo),
+		    spec_value(p, p->card - 1, hi, sizeof hi));
+		if (p->power)
+			buf_printf(&b, " x%s", float_text(p->step, st,
+			    sizeof st));
+		else if (p->step != 1)
+			buf_printf(&b, " step %s", float_text(p->step, st,
+			    sizeof st));
+		return buf_steal(&b);
+	}
+	for (i = 0; i < p->card && i < 8; i++)
+		buf_printf(&b, "%s%s", i > 0 ? ", " : "", p->values[i]);
+	if (i < p->card)
+		buf_printf(&b, ", ... (%llu values)",
+		    (unsigned long long)p->card);
+	return buf_steal(&b);
+}
+
+static const char *const param_keys[] = {"name", "type", "values", "only",
+    "min", "max", "step", "step_mode", "default", "when", "if",
+    "description", NULL};
+
+static void
+parse_values(struct ctx *c, struct param *p, yaml_node_t *n, const char *kn)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *v;
+	const char *text, *why;
+	char *canon;
+	double num;
+	uint64_t i;
+	size_t cap;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err(c, n, "'%s' must be a list such as [1, 2, 3], not %s", kn,
+		    kind_name(n));
+		return;
+	}
+	cap = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+	if (cap == 0) {
+		err(c, n, "'%s' of parameter '%s' is empty", kn, p->name);
+		return;
+	}
+	p->values = xcalloc(cap, sizeof *p->values);
+	p->nums = xcalloc(cap, sizeof *p->nums);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++) {
+		v = node_at(c, *it);
+		if ((text = scalar(c, v, kn)) == NULL)
+			continue;
+		if (canon_value(p->type, text, &canon, &num, &why) != 0) {
+			err(c, v, "value '%s' of %s parameter '%s' must be %s",
+			    text, type_names[p->type], p->name, why);
+			continue;
+		}
+		for (i = 0; i < p->card; i++)
+			if (strcmp(p->values[i], canon) == 0)
+				break;
+		if (i < p->card) {
+			err(c, v, "value '%s' appears twice in parameter '%s'",
+			    text, p->name);
+			free(canon);
+			continue;
+		}
+		p->values[p->card] = canon;
+		p->nums[p->card] = num;
+		p->card++;
+	}
+}
+
+static void
+default_values(struct param *p)
+{
+	static const char *const bools[] = {"false", "true"};
+	static const char *const tris[] = {"n", "m", "y"};
+	const char *const *v;
+	uint64_t i;
+
+	p->card = p->type == PT_BOOL ? 2 : 3;
+	v = p->type == PT_BOOL ? bools : tris;
+	p->values = xcalloc(p->card, sizeof *p->values);
+	p->nums = xcalloc(p->card, sizeof *p->nums);
+	for (i = 0; i < p->card; i++) {
+		p->values[i] = xstrdup(v[i]);
+		p->nums[i] = (double)i;
+	}
+}
+
+static int
+range_number(struct ctx *c, struct param *p, yaml_node_t *n, const char *kn,
+    double *out)
+{
+	const char *v;
+	long long ll;
+
+	if ((v = scalar(c, n, kn)) == NULL)
+		return -1;
+	if (p->type == PT_INT) {
+		if (parse_ll(v, &ll) != 0) {
+			err(c, n, "'%s' of int parameter '%s' must be an "
+			    "integer, not '%s'", kn, p->name, v);
+			return -1;
+		}
+		*out = (double)ll;
+	} else if (parse_double(v, out) != 0) {
+		err(c, n, "'%s' of parameter '%s' must be a number, not '%s'",
+		    kn, p->name, v);
+		return -1;
+	}
+	if (fabs(*out) > RANGE_LIMIT) {
+		err(c, n, "'%s' of parameter '%s' is beyond 2^53", kn, p->name);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+parse_range(struct ctx *c, struct param *p, yaml_node_t **f)
+{
+	yaml_node_t *nmin = f[key(param_keys, "min")],
+		    *nmax = f[key(param_keys, "max")],
+		    *nstep = f[key(param_keys, "step")],
+		    *nmode = f[key(param_keys, "step_mode")];
+	static const char *const modes[] = {"increment", "power", NULL};
+	double count, x;
+	int mode = 0, ok = 1;
+
+	if (nmin == NULL || nmax == NULL) {
+		err(c, nmin != NULL ? nmin : nmax, "parameter '%s' has '%s' "
+		    "but no '%s'", p->name, nmin != NULL ? "min" : "max",
+		    nmin != NULL ? "max" : "min");
+		return;
+	}
+	ok &= range_number(c, p, nmin, "min", &p->min) == 0;
+	ok &= range_number(c, p, nmax, "max", &p->max) == 0;
+	p->step = p->type == PT_INT ? 1 : 0;
+	if (nstep != NULL)
+		ok &= range_number(c, p, nstep, "step", &p->step) == 0;
+	if (nmode != NULL)
+		ok &= choose(c, nmode, "step_mode", modes, &mode) == 0;
+	if (!ok)
+		return;
+	p->power = mode == 1;
+	if (p->min > p->max) {
+		err(c, nmin, "min %g is greater than max %g in parameter '%s'",
+		    p->min, p->max, p->name);
+		return;
+	}
+	if (nstep == NULL && p->type == PT_FLOAT) {
+		err(c, nmin, "float range of '%s' needs a 'step' (Wayfinder "
+		    "searches discrete values)", p->name);
+		return;
+	}
+	if (p->power) {
+		if (p->min <= 0) {
+			err(c, nmin, "step_mode power needs min > 0 in "
+			    "parameter '%s'", p->name);
+			return;
+		}
+		if (p->step <= 1 || (p->type == PT_INT && p->step < 2)) {
+			err(c, nstep != NULL ? nstep : nmode, "step_mode power "
+			    "needs a step (the ratio) greater than 1 in "
+			    "parameter '%s'", p->name);
+			return;
+		}
+		count = 0;
+		for (x = p->min; x <= p->max * (1 + 1e-12); x *= p->step)
+			count++;
+	} else {
+		if (p->step <= 0) {
+			err(c, nstep, "step must be greater than 0 in parameter "
+			    "'%s'", p->name);
+			return;
+		}
+		count = floor((p->max - p->min) / p->step + 1e-9) + 1;
+	}
+	p->is_range = 1;
+	p->card = (uint64_t)count;
+}
+
+static void
+parse_param(struct ctx *c, yaml_node_t *n, size_t index)
+{
+	struct param *p = &c->s->params[c->s->nparams];
+	yaml_node_t *f[13], *nv, *nonly, *nd;
+	const char *text, *why;
+	char *canon, *where;
+	double num;
+	int t, stage;
+	int64_t di;
+	size_t i;
+
+	memset(p, 0, sizeof *p);
+	p->pos = pos_of(n);
+	where = xasprintf("parameter %zu", index + 1);
+	if (fields(c, n, where, param_keys, f) != 0) {
+		free(where);
+		return;
+	}
+	if (f[key(param_keys, "name")] == NULL) {
+		err(c, n, "%s has no 'name'", where);
+		free(where);
+		return;
+	}
+	free(where);
+	if ((p->name = get_str(c, f[key(param_keys, "name")], "name")) == NULL)
+		return;
+	if (!valid_name(p->name)) {
+		err(c, f[0], "parameter name '%s' must match "
+		    "[A-Za-z_][A-Za-z0-9_]* (it becomes an environment "
+		    "variable)", p->name);
+		free(p->name);
+		return;
+	}
+	if (strncmp(p->name, "WAYFINDER_", 10) == 0) {
+		err(c, f[0], "parameter name '%s' is reserved: WAYFINDER_ "
+		    "variables belong to the script contract", p->name);
+		free(p->name);
+		return;
+	}
+	for (i = 0; i < c->s->nparams; i++) {
+		if (strcmp(c->s->params[i].name, p->name) == 0) {
+			err(c, f[0], "duplicate parameter '%s' (first at line "
+			    "%d)", p->name, c->s->params[i].pos.line);
+			free(p->name);
+			return;
+		}
+	}
+	c->s->nparams++; /* the name is valid: keep it for later checks */
+
+	if (f[key(param_keys, "type")] == NULL) {
+		err(c, n, "parameter '%s' has no 'type' (int, float, bool, "
+		    "tristate or str)", p->name);
+		p->type = PT_STR;
+		p->card = 0;
+		return;
+	}
+	text = scalar(c, f[key(param_keys, "type")], "type");
+	if (text == NULL)
+		return;
+	if (strcmp(text, "integer") == 0)
+		t = PT_INT;
+	else if (strcmp(text, "string") == 0)
+		t = PT_STR;
+	else if (strcmp(text, "boolean") == 0)
+		t = PT_BOOL;
+	else if (choose(c, f[key(param_keys, "type")], "type", type_names,
+	    &t) != 0)
+		return;
+	p->type = (enum ptype)t;
+
+	stage = STAGE_BUILD;
+	if (f[key(param_keys, "when")] != NULL &&
+	    choose(c, f[key(param_keys, "when")], "when", stage_names,
+	    &stage) != 0)
+		stage = STAGE_BUILD;
+	p->stage = (enum stage)stage;
+	if (f[key(param_keys, "description")] != NULL)
+		p->description = get_str(c, f[key(param_keys, "description")],
+		    "description");
+
+	nv = f[key(param_keys, "values")];
+	nonly = f[key(param_keys, "only")];
+	if (nv != NULL && nonly != NULL) {
+		err(c, nonly, "parameter '%s' has both 'values' and 'only' "
+		    "(they are the same key)", p->name);
+		nonly = NULL;
+	}
+	if (nv == NULL)
+		nv = nonly;
+	if (nv != NULL && (f[key(param_keys, "min")] != NULL ||
+	    f[key(param_keys, "max")] != NULL)) {
+		err(c, nv, "parameter '%s' has both a list of values and a "
+		    "range (min/max); give one", p->name);
+		return;
+	}
+	if (nv == NULL && (f[key(param_keys, "step")] != NULL ||
+	    f[key(param_keys, "step_mode")] != NULL) &&
+	    f[key(param_keys, "min")] == NULL &&
+	    f[key(param_keys, "max")] == NULL) {
+		err(c, f[key(param_keys, "step")] != NULL ?
+		    f[key(param_keys, "step")] : f[key(param_keys, "step_mode")],
+		    "parameter '%s' has a step but no min and max", p->name);
+		return;
+	}
+	if (nv != NULL)
+		parse_values(c, p, nv, nonly != NULL ? "only" : "values");
+	else if (f[key(param_keys, "min")] != NULL ||
+	    f[key(param_keys, "max")] != NULL) {
+		if (p->type != PT_INT && p->type != PT_FLOAT) {
+			err(c, f[key(param_keys, "min")] != NULL ?
+			    f[key(param_keys, "min")] : f[key(param_keys, "max")],
+			    "min and max apply to int and float parameters, "
+			    "not %s parameter '%s'", type_names[p->type],
+			    p->name);
+			return;
+		}
+		parse_range(c, p, f);
+	} else if (p->type == PT_BOOL || p->type == PT_TRISTATE)
+		default_values(p);
+	else {
+		err(c, n, "%s parameter '%s' needs 'values' (or 'only') or a "
+		    "range ('min' and 'max')", type_names[p->type], p->name);
+		return;
+	}
+	if (p->card == 0)
+		return;
+
+	p->def = 0;
+	if ((nd = f[key(param_keys, "default")]) != NULL &&
+	    (text = scalar(c, nd, "default")) != NULL) {
+		if (canon_value(p->type, text, &canon, &num, &why) != 0)
+			err(c, nd, "default '%s' of %s parameter '%s' must be %s",
+			    text, type_names[p->type], p->name, why);
+		else {
+			free(canon);
+			if ((di = spec_value_index(p, text)) < 0) {
+				char *dom = spec_domain_text(p);
+
+				err(c, nd, "default '%s' of parameter '%s' is "
+				    "not one of its values (%s)", text,
+				    p->name, dom);
+				free(dom);
+			} else
+				p->def = (uint64_t)di;
+		}
+	}
+
+	if (f[key(param_keys, "if")] != NULL) {
+		yaml_node_t *nc = f[key(param_keys, "if")];
+		int col;
+		char *cause;
+
+		if ((text = scalar(c, nc, "if")) == NULL)
+			return;
+		p->cond_text = xstrdup(text);
+		p->cond_pos = pos_of(nc);
+		if (nc->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+			p->cond_pos.col++; /* the opening quote */
+		if ((p->cond = expr_parse(text, &col, &cause)) == NULL) {
+			diag_add(c->d, DIAG_ERROR, c->file, p->cond_pos.line,
+			    p->cond_pos.col + col, "in condition of '%s': %s",
+			    p->name, cause);
+			free(cause);
+		}
+	}
+}
+
+/* Name resolution for conditions: any parameter, by name. */
+struct resolve_arg {
+	struct ctx *c;
+	struct param *self;
+};
+
+static enum expr_vtype
+vtype_of(enum ptype t)
+{
+	switch (t) {
+	case PT_INT:
+	case PT_FLOAT:
+		return EV_NUM;
+	case PT_BOOL:
+		return EV_BOOL;
+	case PT_TRISTATE:
+		return EV_TRI;
+	default:
+		return EV_STR;
+	}
+}
+
+static int
+resolve_name(const char *name, void *arg, enum expr_vtype *type, char **why)
+{
+	struct resolve_arg *ra = arg;
+	struct spec *s = ra->c->s;
+	const char **names, *hint;
+	int i;
+
+	if ((i = spec_param_index(s, name)) >= 0) {
+		if (&s->params[i] == ra->self) {
+			*why = xasprintf("the condition of '%s' names itself",
+			    name);
+			return -1;
+		}
+		*type = vtype_of(s->params[i].type);
+		return i;
+	}
+	names = xcalloc(s->nparams + 1, sizeof *names);
+	for (i = 0; i < (int)s->nparams; i++)
+		names[i] = s->params[i].name;
+	hint = diag_suggest(name, names);
+	if (hint != NULL)
+		*why = xasprintf("unknown parameter '%s'; did you mean '%s'?",
+		    name, hint);
+	else if (strcmp(name, "y") == 0 || strcmp(name, "m") == 0 ||
+	    strcmp(name, "n") == 0)
+		*why = xasprintf("unknown parameter '%s' (a tristate value is "
+		    "written in quotes: '%s')", name, name);
+	else
+		*why = xasprintf("unknown parameter '%s' (strings are written "
+		    "in quotes)", name);
+	free(names);
+	return -1;
+}
+
+static void
+cond_error(struct ctx *c, const struct param *p, int col, const char *msg)
+{
+	diag_add(c->d, DIAG_ERROR, c->file, p->cond_pos.line,
+	    p->cond_pos.col + col, "in condition of '%s': %s", p->name, msg);
+}
+
+/* A comparison of a parameter with a literal that is not one of its
+ * values can never hold: almost always a typo. */
+static void
+check_literals(struct ctx *c, const struct param *p, const struct expr *e)
+{
+	const struct expr *name, *lit;
+	const struct param *q;
+	char num[64], *msg;
+	int64_t found;
+
+	if (e == NULL)
+		return;
+	check_literals(c, p, e->l);
+	check_literals(c, p, e->r);
+	if (e->kind != EXPR_EQ && e->kind != EXPR_NE)
+		return;
+	name = e->l->kind == EXPR_NAME ? e->l : e->r;
+	lit = name == e->l ? e->r : e->l;
+	if (name->kind != EXPR_NAME || name->ref < 0)
+		return;
+	q = &c->s->params[name->ref];
+	if (q->card == 0 || (q->type != PT_STR && q->type != PT_INT &&
+	    q->type != PT_FLOAT))
+		return;
+	if (lit->kind == EXPR_STR && q->type == PT_STR)
+		found = spec_value_index(q, lit->s);
+	else if (lit->kind == EXPR_NUM && q->type != PT_STR)
+		found = spec_value_index(q, float_text(lit->num, num,
+		    sizeof num));
+	else
+		return;
+	if (found >= 0)
+		return;
+	msg = xasprintf("this value is not one of the values of '%s', so "
+	    "the comparison never changes", q->name);
+	cond_error(c, p, lit->col, msg);
+	free(msg);
+}
+
+static void
+mark_ref(int ref, void *arg)
+{
+	unsigned char *deps = arg;
+
+	deps[ref] = 1;
+}
+
+/* Resolves every condition, then rejects cycles and build parameters
+ * whose activity would depend on a test parameter. */
+static void
+resolve_conditions(struct ctx *c)
+{
+	struct spec *s = c->s;
+	struct resolve_arg ra;
+	unsigned char *deps, *state;
+	size_t i, j, n = s->nparams;
+	int col, changed;
+	char *cause;
+
+	for (i = 0; i < n; i++) {
+		struct param *p = &s->params[i];
+
+		if (p->cond == NULL)
+			continue;
+		ra.c = c;
+		ra.self = p;
+		if (expr_resolve(p->cond, resolve_name, &ra, &col,
+		    &cause) != 0) {
+			cond_error(c, p, col, cause);
+			free(cause);
+			expr_free(p->cond);
+			p->cond = NULL;
+			continue;
+		}
+		check_literals(c, p, p->cond);
+	}
+	/* deps[i * n + j]: i's condition names j. */
+	deps = xcalloc(n * n + 1, 1);
+	for (i = 0; i < n; i++) {
+		expr_refs(s->params[i].cond, mark_ref, deps + i * n);
+		for (j = 0; j < n; j++) {
+			if (!deps[i * n + j])
+				continue;
+			if (s->params[i].stage == STAGE_BUILD &&
+			    s->params[j].stage == STAGE_TEST) {
+				char *msg = xasprintf("build parameter '%s' "
+				    "cannot depend on test parameter '%s' "
+				    "(builds are shared across test values)",
+				    s->params[i].name, s->params[j].name);
+
+				cond_error(c, &s->params[i], 0, msg);
+				free(msg);
+			}
+		}
+	}
+	/* Peel off parameters whose dependencies are all settled; what is
+	 * left is on a cycle. */
+	state = xcalloc(n + 1, 1);
+	do {
+		changed = 0;
+		for (i = 0; i < n; i++) {
+			if (state[i])
+				continue;
+			for (j = 0; j < n; j++)
+				if (deps[i * n + j] && !state[j])
+					break;
+			if (j == n) {
+				state[i] = 1;
+				changed = 1;
+			}
+		}
+	} while (changed);
+	for (i = 0; i < n; i++) {
+		if (!state[i]) {
+			cond_error(c, &s->params[i], 0, "conditions form a "
+			    "cycle (a parameter depends on itself through "
+			    "others)");
+			expr_free(s->params[i].cond);
+			s->params[i].cond = NULL;
+		}
+	}
+	free(state);
+	free(deps);
+}
+
+/* Reads a file named by the spec (relative to its directory) into the
+ * identity hash. Returns the absolute path, or NULL after an error. */
+static char *
+spec_file(struct ctx *c, yaml_node_t *n, const char *rel, const char *what,
+    char **contents)
+{
+	struct stat st;
+	char *path;
+	FILE *f;
+	size_t len;
+	char *text;
+
+	if (*rel == '\0') {
+		err(c, n, "%s path is empty", what);
+		return NULL;
+	}
+	path = rel[0] == '/' ? xstrdup(rel) : xasprintf("%s/%s", c->s->dir,
+	    rel);
+	if (stat(path, &st) != 0) {
+		err(c, n, "%s '%s': %s", what, rel, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err(c, n, "%s '%s' is not a regular file", what, rel);
+		free(path);
+		return NULL;
+	}
+	if ((f = fopen(path, "rb")) == NULL) {
+		err(c, n, "%s '%s': %s", what, rel, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	text = xmalloc((size_t)st.st_size + 1);
+	len = fread(text, 1, (size_t)st.st_size, f);
+	fclose(f);
+	text[len] = '\0';
+	if (contents != NULL && memchr(text, '\0', len) != NULL) {
+		err(c, n, "%s '%s' is not a text file", what, rel);
+		free(text);
+		free(path);
+		return NULL;
+	}
+	buf_printf(&c->hashed, "%c%s%c%zu%c", 0, rel, 0, len, 0);
+	buf_add(&c->hashed, text, len);
+	if (contents != NULL)
+		*contents = text;
+	else
+		free(text);
+	return path;
+}
+
+struct tmpl_check {
+	struct ctx *c;
+	const char *file;
+	enum stage stage;
+};
+
+static int
+is_env_name(const char *name)
+{
+	size_t i;
+
+	if (strncmp(name, "WAYFINDER_CORE_ID", 17) == 0 && name[17] != '\0' &&
+	    strspn(name + 17, "0123456789") == strlen(name + 17))
+		return 1;
+	for (i = 0; env_names[i] != NULL; i++)
+		if (strcmp(env_names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+tmpl_ref(const char *name, int line, int col, int has_default, void *arg)
+{
+	struct tmpl_check *tc = arg;
+	struct spec *s = tc->c->s;
+	const char **names, *hint;
+	int i;
+
+	if (is_env_name(name))
+		return;
+	if ((i = spec_param_index(s, name)) >= 0) {
+		if (tc->stage == STAGE_BUILD &&
+		    s->params[i].stage == STAGE_TEST)
+			diag_add(tc->c->d, DIAG_ERROR, tc->file, line, col,
+			    "build template uses test parameter '%s' (builds "
+			    "are shared across test values)", name);
+		return;
+	}
+	names = xcalloc(s->nparams + 1, sizeof *names);
+	for (i = 0; i < (int)s->nparams; i++)
+		names[i] = s->params[i].name;
+	hint = diag_suggest(name, names);
+	if (hint == NULL)
+		hint = diag_suggest(name, env_names);
+	if (hint != NULL)
+		diag_add(tc->c->d, DIAG_ERROR, tc->file, line, col,
+		    "unknown name '%s'; did you mean '%s'?", name, hint);
+	else
+		diag_add(tc->c->d, DIAG_ERROR, tc->file, line, col,
+		    "unknown name '%s' (not a parameter or a WAYFINDER_ "
+		    "variable)", name);
+	free(names);
+	(void)has_default;
+}
+
+static void
+parse_templates(struct ctx *c, struct stagespec *st, yaml_node_t *n,
+    enum stage stage)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *v;
+	struct tmpl *t;
+	struct tmpl_check tc;
+	const char *rel, *base;
+	char *text, *cause;
+	size_t i, len;
+	int line, col;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err(c, n, "'templates' must be a list of files, not %s",
+		    kind_name(n));
+		return;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++) {
+		v = node_at(c, *it);
+		if ((rel = scalar(c, v, "templates")) == NULL)
+			continue;
+		st->templates = xreallocarray(st->templates,
+		    st->ntemplates + 1, sizeof *st->templates);
+		t = &st->templates[st->ntemplates];
+		memset(t, 0, sizeof *t);
+		if ((t->path = spec_file(c, v, rel, "template", &text)) ==
+		    NULL)
+			continue;
+		st->ntemplates++;
+		t->rel = xstrdup(rel);
+		t->pos = pos_of(v);
+		base = strrchr(rel, '/') != NULL ? strrchr(rel, '/') + 1 : rel;
+		len = strlen(base);
+		if (len > 3 && strcmp(base + len - 3, ".in") == 0)
+			len -= 3;
+		t->output = xstrndup(base, len);
+		for (i = 0; i + 1 < st->ntemplates; i++)
+			if (strcmp(st->templates[i].output, t->output) == 0)
+				err(c, v, "templates '%s' and '%s' would both "
+				    "be written to '%s'", st->templates[i].rel,
+				    rel, t->output);
+		tc.c = c;
+		tc.file = t->path;
+		tc.stage = stage;
+		if (template_scan(text, tmpl_ref, &tc, &line, &col,
+		    &cause) != 0) {
+			diag_add(c->d, DIAG_ERROR, t->path, line, col, "%s",
+			    cause);
+			free(cause);
+		}
+		free(text);
+	}
+}
+
+static void parse_metrics(struct ctx *, yaml_node_t *);
+static void parse_objective(struct ctx *, yaml_node_t *);
+
+static const char *const build_keys[] = {"script", "run", "cores",
+    "timeout", "estimate", "config_h", "kconfig", "templates", NULL};
+static const char *const test_keys[] = {"script", "run", "cores", "timeout",
+    "estimate", "templates", "isolation", "repeat", "warmup", "metrics",
+    "objective", NULL};
+
+/* A file name inside the build directory: relative, no "..". */
+static char *
+get_outname(struct ctx *c, yaml_node_t *n, const char *kn)
+{
+	char *v;
+
+	if ((v = get_str(c, n, kn)) == NULL)
+		return NULL;
+	if (*v == '\0' || v[0] == '/' || strstr(v, "..") != NULL) {
+		err(c, n, "'%s' must be a file name relative to the build "
+		    "directory, without '..'", kn);
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static void
+parse_stage(struct ctx *c, yaml_node_t *n, struct stagespec *st,
+    enum stage stage)
+{
+	const char *const *keys = stage == STAGE_BUILD ? build_keys : test_keys;
+	const char *sect = stage == STAGE_BUILD ? "build" : "test";
+	yaml_node_t *f[16];
+	long long ll;
+	int iso;
+
+	st->present = 1;
+	st->pos = pos_of(n);
+	st->cores = 1;
+	st->timeout = stage == STAGE_BUILD ? 3600 : 600;
+	st->repeat = 3;
+	st->warmup = 0;
+	if (fields(c, n, stage == STAGE_BUILD ? "build" : "test", keys,
+	    f) != 0)
+		return;
+	if (f[key(keys, "script")] != NULL && f[key(keys, "run")] != NULL)
+		err(c, f[key(keys, "run")], "%s has both 'script' and 'run'; "
+		    "give one", sect);
+	else if (f[key(keys, "script")] != NULL) {
+		const char *rel = scalar(c, f[key(keys, "script")], "script");
+
+		if (rel != NULL) {
+			st->script_rel = xstrdup(rel);
+			st->script = spec_file(c, f[key(keys, "script")], rel,
+			    "script", NULL);
+		}
+	} else if (f[key(keys, "run")] != NULL) {
+		st->run = get_str(c, f[key(keys, "run")], "run");
+		if (st->run != NULL)
+			buf_printf(&c->hashed, "%c%s.run%c%s", 0, sect, 0,
+			    st->run);
+	} else
+		err(c, n, "%s needs 'script' (a file) or 'run' (a shell "
+		    "command)", sect);
+	if (f[key(keys, "cores")] != NULL &&
+	    get_int(c, f[key(keys, "cores")], "cores", 1, 4096, &ll) == 0)
+		st->cores = (int)ll;
+	if (f[key(keys, "timeout")] != NULL)
+		get_duration(c, f[key(keys, "timeout")], "timeout",
+		    &st->timeout);
+	if (f[key(keys, "estimate")] != NULL)
+		get_duration(c, f[key(keys, "estimate")], "estimate",
+		    &st->estimate);
+	if (f[key(keys, "templates")] != NULL)
+		parse_templates(c, st, f[key(keys, "templates")], stage);
+	if (stage == STAGE_BUILD) {
+		if (f[key(keys, "config_h")] != NULL)
+			st->config_h = get_outname(c, f[key(keys, "config_h")],
+			    "config_h");
+		if (f[key(keys, "kconfig")] != NULL)
+			st->kconfig = get_outname(c, f[key(keys, "kconfig")],
+			    "kconfig");
+		return;
+	}
+	if (f[key(keys, "isolation")] != NULL &&
+	    choose(c, f[key(keys, "isolation")], "isolation", isolation_names,
+	    &iso) == 0)
+		st->isolation = (enum isolation)iso;
+	if (f[key(keys, "repeat")] != NULL &&
+	    get_int(c, f[key(keys, "repeat")], "repeat", 1, 100000, &ll) == 0)
+		st->repeat = (int)ll;
+	if (f[key(keys, "warmup")] != NULL &&
+	    get_int(c, f[key(keys, "warmup")], "warmup", 0, 100000, &ll) == 0)
+		st->warmup = (int)ll;
+	if (f[key(keys, "metrics")] != NULL)
+		parse_metrics(c, f[key(keys, "metrics")]);
+	if (f[key(keys, "objective")] != NULL)
+		parse_objective(c, f[key(keys, "objective")]);
+	else
+		err(c, n, "test has no 'objective' (which metric to optimise, "
+		    "and in which direction)");
+}
+
+static const char *const metric_keys[] = {"name", "regex", "stream",
+    "optional", "unit", "description", NULL};
+
+/* glibc's regex knows \s and \w but not \d; users write it anyway. */
+static char *
+regex_translate(const char *re)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+
+	for (p = re; *p != '\0'; p++) {
+		if (p[0] == '\\' && p[1] == 'd') {
+			buf_adds(&b, "[0-9]");
+			p++;
+		} else if (p[0] == '\\' && p[1] == 'D') {
+			buf_adds(&b, "[^0-9]");
+			p++;
+		} else if (p[0] == '\\' && p[1] != '\0') {
+			buf_add(&b, p, 2);
+			p++;
+		} else
+			buf_addc(&b, *p);
+	}
+	return buf_steal(&b);
+}
+
+static int
+valid_metric_name(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return 0;
+	for (s++; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' &&
+		    *s != '-' && *s != ':')
+			return 0;
+	return 1;
+}
+
+static void
+parse_metrics(struct ctx *c, yaml_node_t *n)
+{
+	struct spec *s = c->s;
+	yaml_node_item_t *it;
+	yaml_node_t *v, *f[7];
+	struct metric *m;
+	char *re, ebuf[256], *where;
+	int rc, stream, opt;
+	size_t i;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err(c, n, "'metrics' must be a list, not %s", kind_name(n));
+		return;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++) {
+		v = node_at(c, *it);
+		s->metrics = xreallocarray(s->metrics, s->nmetrics + 1,
+		    sizeof *s->metrics);
+		m = &s->metrics[s->nmetrics];
+		memset(m, 0, sizeof *m);
+		m->pos = pos_of(v);
+		if (v->type == YAML_SCALAR_NODE) {
+			for (i = 0; i < 6; i++)
+				f[i] = NULL;
+			f[0] = v;
+		} else {
+			where = xasprintf("metric %zu", s->nmetrics + 1);
+			rc = fields(c, v, where, metric_keys, f);
+			free(where);
+			if (rc != 0)
+				continue;
+			if (f[0] == NULL) {
+				err(c, v, "metric %zu has no 'name'",
+				    s->nmetrics + 1);
+				continue;
+			}
+		}
+		if ((m->name = get_str(c, f[0], "name")) == NULL)
+			continue;
+		if (!valid_metric_name(m->name)) {
+			err(c, f[0], "metric name '%s' must start with a letter "
+			    "and hold only letters, digits and _ . - :",
+			    m->name);
+			free(m->name);
+			continue;
+		}
+		if (strcmp(m->name, SPEC_METRIC_WALL) == 0 ||
+		    strcmp(m->name, SPEC_METRIC_RSS) == 0) {
+			err(c, f[0], "metric '%s' is built in; it is recorded "
+			    "for every job without being declared", m->name);
+			free(m->name);
+			continue;
+		}
+		for (i = 0; i < s->nmetrics; i++)
+			if (strcmp(s->metrics[i].name, m->name) == 0)
+				break;
+		if (i < s->nmetrics) {
+			err(c, f[0], "duplicate metric '%s' (first at line %d)",
+			    m->name, s->metrics[i].pos.line);
+			free(m->name);
+			continue;
+		}
+		s->nmetrics++;
+		if (f[2] != NULL && choose(c, f[2], "stream", stream_names,
+		    &stream) == 0)
+			m->stream = (enum stream)stream;
+		if (f[3] != NULL && get_bool(c, f[3], "optional", &opt) == 0)
+			m->optional = opt;
+		if (f[4] != NULL)
+			m->unit = get_str(c, f[4], "unit");
+		if (f[5] != NULL)
+			m->description = get_str(c, f[5], "description");
+		if (f[1] == NULL) {
+			if (f[2] != NULL)
+				err(c, f[2], "'stream' applies to a metric "
+				    "with a 'regex'");
+			continue;
+		}
+		if ((m->regex_text = get_str(c, f[1], "regex")) == NULL)
+			continue;
+		re = regex_translate(m->regex_text);
+		rc = regcomp(&m->regex, re, REG_EXTENDED | REG_NEWLINE);
+		free(re);
+		if (rc != 0) {
+			regerror(rc, &m->regex, ebuf, sizeof ebuf);
+			err(c, f[1], "bad regex for metric '%s': %s", m->name,
+			    ebuf);
+			free(m->regex_text);
+			m->regex_text = NULL;
+			continue;
+		}
+		if (m->regex.re_nsub < 1) {
+			err(c, f[1], "regex for metric '%s' needs a group "
+			    "( ... ) around the number", m->name);
+			regfree(&m->regex);
+			free(m->regex_text);
+			m->regex_text = NULL;
+		}
+	}
+}
+
+static const char *const objective_keys[] = {"metric", "direction",
+    "aggregate", NULL};
+
+static void
+parse_objective(struct ctx *c, yaml_node_t *n)
+{
+	struct spec *s = c->s;
+	yaml_node_t *f[4];
+	const char **names, *hint;
+	int v;
+	size_t i;
+
+	if (fields(c, n, "objective", objective_keys, f) != 0)
+		return;
+	if (f[0] == NULL || f[1] == NULL) {
+		err(c, n, "objective needs 'metric' and 'direction' "
+		    "(maximize or minimize)");
+		if (f[0] == NULL)
+			return;
+	}
+	if ((s->objective = get_str(c, f[0], "metric")) == NULL)
+		return;
+	if (f[1] != NULL && choose(c, f[1], "direction", direction_names,
+	    &v) == 0)
+		s->direction = (enum direction)v;
+	if (f[2] != NULL && choose(c, f[2], "aggregate", aggregate_names,
+	    &v) == 0)
+		s->aggregate = (enum aggregate)v;
+	if (strcmp(s->objective, SPEC_METRIC_WALL) == 0 ||
+	    strcmp(s->objective, SPEC_METRIC_RSS) == 0)
+		return;
+	for (i = 0; i < s->nmetrics; i++)
+		if (strcmp(s->metrics[i].name, s->objective) == 0)
+			break;
+	if (i < s->nmetrics) {
+		if (s->metrics[i].optional)
+			err(c, f[0], "objective metric '%s' cannot be optional",
+			    s->objective);
+		return;
+	}
+	names = xcalloc(s->nmetrics + 3, sizeof *names);
+	for (i = 0; i < s->nmetrics; i++)
+		names[i] = s->metrics[i].name;
+	names[i++] = SPEC_METRIC_WALL;
+	names[i++] = SPEC_METRIC_RSS;
+	hint = diag_suggest(s->objective, names);
+	if (hint != NULL)
+		err(c, f[0], "objective names no metric: '%s'; did you mean "
+		    "'%s'?", s->objective, hint);
+	else
+		err(c, f[0], "objective names no metric: '%s' is not in "
+		    "'metrics' nor built in (%s, %s)", s->objective,
+		    SPEC_METRIC_WALL, SPEC_METRIC_RSS);
+	free(names);
+}
+
+static const char *const search_keys[] = {"strategy", "budget", "seed",
+    NULL};
+
+static void
+parse_search(struct ctx *c, yaml_node_t *n)
+{
+	struct spec *s = c->s;
+	yaml_node_t *f[4];
+	const char *hint;
+	long long ll;
+
+	if (fields(c, n, "search", search_keys, f) != 0)
+		return;
+	if (f[0] != NULL && (s->strategy = get_str(c, f[0], "strategy")) !=
+	    NULL && strategy_find(s->strategy) == NULL) {
+		hint = diag_suggest(s->strategy, strategy_names());
+		if (hint != NULL)
+			err(c, f[0], "unknown strategy '%s'; did you mean "
+			    "'%s'?", s->strategy, hint);
+		else
+			err(c, f[0], "unknown strategy '%s' (%s)", s->strategy,
+			    strategy_list());
+	}
+	if (f[1] != NULL && get_int(c, f[1], "budget", 1, LLONG_MAX, &ll) == 0)
+		s->budget = (uint64_t)ll;
+	if (f[2] != NULL && get_int(c, f[2], "seed", 0, LLONG_MAX, &ll) == 0) {
+		s->seed = (uint64_t)ll;
+		s->has_seed = 1;
+	}
+}
+
+static const char *const host_keys[] = {"governor", "turbo", "smt", "aslr",
+    NULL};
+
+static void
+parse_host(struct ctx *c, yaml_node_t *n)
+{
+	struct hostspec *h = &c->s->host;
+	yaml_node_t *f[5];
+	int v;
+
+	if (fields(c, n, "host", host_keys, f) != 0)
+		return;
+	if (f[0] != NULL && choose(c, f[0], "governor", governor_names,
+	    &v) == 0)
+		h->governor = xstrdup(governor_names[v]);
+	if (f[1] != NULL)
+		get_bool(c, f[1], "turbo", &h->turbo);
+	if (f[2] != NULL)
+		get_bool(c, f[2], "smt", &h->smt);
+	if (f[3] != NULL)
+		get_bool(c, f[3], "aslr", &h->aslr);
+}
+
+static void
+parse_inputs(struct ctx *c, yaml_node_t *n)
+{
+	struct spec *s = c->s;
+	yaml_node_item_t *it;
+	yaml_node_t *v;
+	const char *rel;
+	char *path;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err(c, n, "'inputs' must be a list of files, not %s",
+		    kind_name(n));
+		return;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++) {
+		v = node_at(c, *it);
+		if ((rel = scalar(c, v, "inputs")) == NULL)
+			continue;
+		if ((path = spec_file(c, v, rel, "input", NULL)) == NULL)
+			continue;
+		s->inputs = xreallocarray(s->inputs, s->ninputs + 1,
+		    sizeof *s->inputs);
+		s->inputs[s->ninputs++] = path;
+	}
+}
+
+static const char *const top_keys[] = {"name", "description", "params",
+    "build", "test", "search", "host", "inputs", NULL};
+
+static void
+parse_top(struct ctx *c, yaml_node_t *root)
+{
+	struct spec *s = c->s;
+	yaml_node_t *f[9], *np;
+	yaml_node_item_t *it;
+	size_t n, i;
+
+	if (fields(c, root, "the spec", top_keys, f) != 0)
+		return;
+	if (f[0] == NULL)
+		err(c, root, "the spec has no 'name'");
+	else if ((s->name = get_str(c, f[0], "name")) != NULL &&
+	    !valid_experiment_name(s->name)) {
+		err(c, f[0], "name '%s' must hold only letters, digits and "
+		    "_ . -", s->name);
+	}
+	if (f[1] != NULL)
+		s->description = get_str(c, f[1], "description");
+	if ((np = f[2]) == NULL)
+		err(c, root, "the spec has no 'params' (a list of parameters)");
+	else if (np->type != YAML_SEQUENCE_NODE)
+		err(c, np, "'params' must be a list of parameters, not %s",
+		    kind_name(np));
+	else {
+		n = (size_t)(np->data.sequence.items.top -
+		    np->data.sequence.items.start);
+		if (n == 0)
+			err(c, np, "'params' is empty: an experiment needs at "
+			    "least one parameter");
+		s->params = xcalloc(n + 1, sizeof *s->params);
+		for (it = np->data.sequence.items.start, i = 0;
+		    it < np->data.sequence.items.top; it++, i++)
+			parse_param(c, node_at(c, *it), i);
+		resolve_conditions(c);
+	}
+	if (f[3] != NULL && !is_null(f[3]))
+		parse_stage(c, f[3], &s->build, STAGE_BUILD);
+	if (f[4] == NULL)
+		err(c, root, "the spec has no 'test' section");
+	else
+		parse_stage(c, f[4], &s->test, STAGE_TEST);
+	if (f[5] != NULL)
+		parse_search(c, f[5]);
+	if (f[6] != NULL)
+		parse_host(c, f[6]);
+	if (f[7] != NULL)
+		parse_inputs(c, f[7]);
+	if (s->build.present == 0) {
+		for (i = 0; i < s->nparams; i++) {
+			if (s->params[i].stage == STAGE_BUILD) {
+				diag_add(c->d, DIAG_ERROR, c->file,
+				    s->params[i].pos.line, s->params[i].pos.col,
+				    "build parameter '%s' but the spec has no "
+				    "'build' section (use 'when: test')",
+				    s->params[i].name);
+			}
+		}
+	}
+}
+
+static char *
+abs_dir(const char *path)
+{
+	char *copy, *slash, *dir, *real;
+
+	copy = xstrdup(path);
+	if ((slash = strrchr(copy, '/')) == NULL)
+		dir = xstrdup(".");
+	else if (slash == copy)
+		dir = xstrdup("/");
+	else
+		dir = xstrndup(copy, (size_t)(slash - copy));
+	free(copy);
+	if ((real = realpath(dir, NULL)) == NULL)
+		return dir;
+	free(dir);
+	return real;
+}
+
+static int
+read_text(const char *path, char **out, size_t *len, char **cause)
+{
+	struct stat st;
+	FILE *f;
+	char *text;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		*cause = xstrdup(strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		*cause = xstrdup("not a regular file");
+		fclose(f);
+		return -1;
+	}
+	if (st.st_size > SPEC_MAX_BYTES) {
+		*cause = xstrdup("larger than 64 MiB");
+		fclose(f);
+		return -1;
+	}
+	text = xmalloc((size_t)st.st_size + 1);
+	*len = fread(text, 1, (size_t)st.st_size, f);
+	text[*len] = '\0';
+	fclose(f);
+	if (memchr(text, '\0', *len) != NULL) {
+		*cause = xstrdup("binary data (a NUL byte) in a YAML file");
+		free(text);
+		return -1;
+	}
+	*out = text;
+	return 0;
+}
+
+struct spec *
+spec_load(const char *path, struct diags *d)
+{
+	struct ctx c;
+	struct spec *s;
+	yaml_parser_t parser;
+	yaml_node_t *root;
+	struct sha256 h;
+	size_t len, before = d->nerrors;
+	char *cause;
+
+	memset(&c, 0, sizeof c);
+	c.file = path;
+	c.d = d;
+	s = c.s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	s->dir = abs_dir(path);
+	s->host.turbo = s->host.smt = s->host.aslr = -1;
+	if (read_text(path, &s->text, &len, &cause) != 0) {
+		diag_add(d, DIAG_ERROR, path, 0, 0, "%s", cause);
+		free(cause);
+		spec_free(s);
+		return NULL;
+	}
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)s->text,
+	    len);
+	if (!yaml_parser_load(&parser, &c.doc)) {
+		diag_add(d, DIAG_ERROR, path, (int)parser.problem_mark.line + 1,
+		    (int)parser.problem_mark.column + 1, "YAML syntax: %s%s%s",
+		    parser.problem != NULL ? parser.problem : "error",
+		    parser.context != NULL ? " " : "",
+		    parser.context != NULL ? parser.context : "");
+		yaml_parser_delete(&parser);
+		spec_free(s);
+		return NULL;
+	}
+	yaml_parser_delete(&parser);
+	if ((root = yaml_document_get_root_node(&c.doc)) == NULL)
+		diag_add(d, DIAG_ERROR, path, 0, 0, "the spec is empty");
+	else
+		parse_top(&c, root);
+	yaml_document_delete(&c.doc);
+
+	sha256_init(&h);
+	sha256_update(&h, "wayfinder-spec-1", 16);
+	sha256_update(&h, s->text, len);
+	sha256_update(&h, c.hashed.data != NULL ? c.hashed.data : "",
+	    c.hashed.len);
+	sha256_hex(&h, s->hash, 32);
+	buf_free(&c.hashed);
+	diag_sort(d);
+	if (d->nerrors > before) {
+		spec_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+stage_free(struct stagespec *st)
+{
+	size_t i;
+
+	free(st->script);
+	free(st->script_rel);
+	free(st->run);
+	for (i = 0; i < st->ntemplates; i++) {
+		free(st->templates[i].path);
+		free(st->templates[i].rel);
+		free(st->templates[i].output);
+	}
+	free(st->templates);
+	free(st->config_h);
+	free(st->kconfig);
+}
+
+void
+spec_free(struct spec *s)
+{
+	size_t i;
+	uint64_t j;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nparams; i++) {
+		struct param *p = &s->params[i];
+
+		free(p->name);
+		free(p->description);
+		if (!p->is_range && p->values != NULL)
+			for (j = 0; j < p->card; j++)
+				free(p->values[j]);
+		free(p->values);
+		free(p->nums);
+		free(p->cond_text);
+		expr_free(p->cond);
+	}
+	free(s->params);
+	for (i = 0; i < s->nmetrics; i++) {
+		free(s->metrics[i].name);
+		if (s->metrics[i].regex_text != NULL) {
+			free(s->metrics[i].regex_text);
+			regfree(&s->metrics[i].regex);
+		}
+		free(s->metrics[i].unit);
+		free(s->metrics[i].description);
+	}
+	free(s->metrics);
+	stage_free(&s->build);
+	stage_free(&s->test);
+	for (i = 0; i < s->ninputs; i++)
+		free(s->inputs[i]);
+	free(s->inputs);
+	free(s->host.governor);
+	free(s->objective);
+	free(s->strategy);
+	free(s->name);
+	free(s->description);
+	free(s->text);
+	free(s->dir);
+	free(s->path);
+	free(s);
+}
+
+int
+spec_param_index(const struct spec *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nparams; i++)
+		if (strcmp(s->params[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+spec_type_name(enum ptype t)
+{
+	return type_names[t];
+}
+
+const char *
+spec_stage_name(enum stage st)
+{
+	return stage_names[st];
+}
+
+const char *
+spec_isolation_name(enum isolation i)
+{
+	return isolation_names[i];
+}
+
+const char *
+spec_direction_name(enum direction d)
+{
+	return direction_names[d];
+}

@@ -1,0 +1,149 @@
+/*
+ * The experiment spec: a YAML file (libyaml) loaded strictly into the
+ * structures below. Every problem found is reported with its file, line
+ * and column; nothing unknown is ignored.
+ */
+#ifndef WAYFINDER_SPEC_H
+#define WAYFINDER_SPEC_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "expr.h"
+
+enum ptype { PT_INT, PT_FLOAT, PT_BOOL, PT_TRISTATE, PT_STR };
+enum stage { STAGE_BUILD, STAGE_TEST };
+enum isolation { ISO_NONE, ISO_CORE, ISO_CACHE, ISO_SOCKET, ISO_FULL };
+enum direction { DIR_MAXIMIZE, DIR_MINIMIZE };
+enum aggregate { AGG_MEDIAN, AGG_MEAN, AGG_MIN, AGG_MAX };
+enum stream { STREAM_STDOUT, STREAM_STDERR };
+
+struct pos {
+	int line; /* 1-based */
+	int col;  /* 1-based */
+};
+
+/*
+ * A parameter's domain is either a list of values or a range (min, max,
+ * step, increment or power), indexed 0 .. card - 1 and never expanded:
+ * spec_value() computes the text of an index on demand.
+ */
+struct param {
+	char *name;
+	enum ptype type;
+	enum stage stage;
+	char *description;
+	int is_range;
+	uint64_t card;
+	char **values; /* list domain: canonical text of each value */
+	double *nums;  /* list domain: numeric value (int, float) */
+	double min, max, step; /* range domain */
+	int power;             /* range: geometric (min * step^k) */
+	uint64_t def;          /* index of the default value */
+	char *cond_text;       /* `if:`, NULL when unconditional */
+	struct expr *cond;
+	struct pos pos;
+	struct pos cond_pos; /* of the condition's first character */
+};
+
+struct metric {
+	char *name;
+	char *regex_text; /* NULL: read from the results file */
+	regex_t regex;
+	enum stream stream;
+	int optional; /* a missing value does not fail the trial */
+	char *unit;
+	char *description;
+	struct pos pos;
+};
+
+struct tmpl {
+	char *path;   /* absolute */
+	char *rel;    /* as written in the spec */
+	char *output; /* file name in the work dir (the name minus ".in") */
+	struct pos pos;
+};
+
+/* The build: or test: section. */
+struct stagespec {
+	int present;
+	char *script; /* absolute path, or NULL */
+	char *script_rel;
+	char *run; /* inline shell, or NULL */
+	int cores;
+	double timeout; /* seconds; 0 for none */
+	double estimate; /* seconds, for plans; 0 when not given */
+	struct tmpl *templates;
+	size_t ntemplates;
+	char *config_h; /* build only: file names in the build dir */
+	char *kconfig;
+	enum isolation isolation; /* test only */
+	int repeat;
+	int warmup;
+	struct pos pos;
+};
+
+struct hostspec {
+	char *governor; /* NULL when not given */
+	int turbo, smt, aslr; /* -1 when not given, else 0/1 */
+};
+
+struct spec {
+	char *path; /* as given */
+	char *dir;  /* absolute directory of the spec */
+	char *text; /* the file's contents */
+	char *name;
+	char *description;
+	struct param *params;
+	size_t nparams;
+	struct stagespec build;
+	struct stagespec test;
+	struct metric *metrics;
+	size_t nmetrics;
+	char *objective; /* a metric name */
+	enum direction direction;
+	enum aggregate aggregate;
+	char *strategy;   /* NULL: the default */
+	uint64_t budget;  /* 0: not given */
+	uint64_t seed;
+	int has_seed;
+	struct hostspec host;
+	char **inputs; /* absolute paths of extra identifying files */
+	size_t ninputs;
+	char hash[65]; /* sha256 of the spec and every file it names */
+};
+
+/* Built-in metrics every job records. */
+#define SPEC_METRIC_WALL "wall_ms"
+#define SPEC_METRIC_RSS "maxrss_kb"
+
+/*
+ * Loads and checks path. Returns the spec, or NULL when there are errors,
+ * which are added to d (warnings may be added either way).
+ */
+struct spec *spec_load(const char *path, struct diags *d);
+void spec_free(struct spec *);
+
+/* Index of the parameter called name, or -1. */
+int spec_param_index(const struct spec *, const char *name);
+/* Writes the text of value idx of p into buf (at least 64 bytes for
+ * ranges; list values are returned directly). */
+const char *spec_value(const struct param *, uint64_t idx, char *buf,
+    size_t len);
+/* The numeric value of index idx (int, float; index for others). */
+double spec_value_num(const struct param *, uint64_t idx);
+/* The index of text in p's domain, or -1 when it is not a value. */
+int64_t spec_value_index(const struct param *, const char *text);
+/* Number of values (list or range) and a description like "1..64". */
+char *spec_domain_text(const struct param *);
+
+const char *spec_type_name(enum ptype);
+const char *spec_stage_name(enum stage);
+const char *spec_isolation_name(enum isolation);
+const char *spec_direction_name(enum direction);
+/* Parses "90", "90s", "10m", "2h", "1h30m", "500ms" into seconds. */
+int spec_parse_duration(const char *, double *);
+
+#endif

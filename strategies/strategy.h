@@ -1,0 +1,72 @@
+/*
+ * Search strategies: the ops table every strategy implements (ask/tell),
+ * the registry, and a wrapper that guarantees what every strategy must:
+ * a configuration is never proposed twice.
+ */
+#ifndef WAYFINDER_STRATEGY_H
+#define WAYFINDER_STRATEGY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../src/space.h"
+#include "../src/spec.h"
+
+enum outcome_status {
+	OUTCOME_DONE,    /* measured: value holds the trial's aggregate */
+	OUTCOME_FAILED,  /* build or test failed, timed out, or no metric */
+	OUTCOME_PENDING  /* proposed earlier and not finished yet */
+};
+
+struct outcome {
+	enum outcome_status status;
+	double value;
+	double stddev; /* spread of the measured repeats */
+	int n;         /* measured repeats */
+	const char *reason;
+};
+
+struct strategy_conf {
+	uint64_t seed;
+	int seeded; /* the user gave the seed (grid: randomise the start) */
+	enum direction direction;
+};
+
+struct strategy_ops {
+	const char *name;
+	const char *summary;
+	/* Returns the strategy's state, or NULL with *cause set. */
+	void *(*init)(const struct space *, const struct strategy_conf *,
+	    char **cause);
+	/* Stores up to n new configurations (canonical, caller frees) in
+	 * out; returns how many, 0 when it has nothing more to propose. */
+	size_t (*ask)(void *, struct config **out, size_t n);
+	/* The outcome of a configuration proposed now or in an earlier run
+	 * of the same experiment; each configuration is told at most once
+	 * as DONE or FAILED. */
+	void (*tell)(void *, const struct config *, const struct outcome *);
+	void (*free)(void *);
+};
+
+struct strategy;
+
+const struct strategy_ops *strategy_find(const char *name);
+/* The registered names, NULL-terminated, and as "grid, random, ...". */
+const char *const *strategy_names(void);
+const char *strategy_list(void);
+
+/* Starts the named strategy; NULL with *cause set on failure. */
+struct strategy *strategy_new(const char *name, const struct space *,
+    const struct strategy_conf *, char **cause);
+/* Like the op, but never returns a configuration already proposed or
+ * told. */
+size_t strategy_ask(struct strategy *, struct config **out, size_t n);
+void strategy_tell(struct strategy *, const struct config *,
+    const struct outcome *);
+const char *strategy_name(const struct strategy *);
+void strategy_free(struct strategy *);
+
+extern const struct strategy_ops strategy_grid;
+extern const struct strategy_ops strategy_random;
+
+#endif
