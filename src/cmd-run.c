@@ -217,7 +217,7 @@ summary(const struct run *r, struct store *st, int64_t exp,
     const struct engine_progress *p, enum engine_end end)
 {
 	struct store_trial *v;
-	size_t n, i, k;
+	size_t n, i, j, k;
 	char *el = clock_text(p->elapsed);
 
 	printf("experiment %lld (%s) %s: %llu trial%s, %llu measured, %llu "
@@ -235,9 +235,14 @@ summary(const struct run *r, struct store *st, int64_t exp,
 		for (i = 0; i < n; i++) {
 			if (v[i].seq != p->best_seq)
 				continue;
+			/* In spec order, as everywhere else. */
 			printf(" ");
-			for (k = 0; k < v[i].nvalues; k++)
-				printf(" %s=%s", v[i].names[k], v[i].values[k]);
+			for (j = 0; j < r->spec->nparams; j++)
+				for (k = 0; k < v[i].nvalues; k++)
+					if (strcmp(v[i].names[k],
+					    r->spec->params[j].name) == 0)
+						printf(" %s=%s", v[i].names[k],
+						    v[i].values[k]);
 			printf("\n");
 		}
 		store_trials_free(v, n);

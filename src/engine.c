@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -62,10 +63,14 @@ struct job {
 	int warmup;
 	int *cpus;
 	size_t ncpus;
-	char *dir;
-	char *out;
+	size_t slot;
+	char *dir;     /* the slot's work directory (tests) */
+	char *out;     /* the slot's logs, while the job runs */
 	char *err;
-	char *results;
+	char *results; /* the slot's results file */
+	char *log_out; /* where the logs were kept (NULL: empty) */
+	char *log_err;
+	char *kept; /* a failed test's work directory, kept */
 	struct exec_job *x;
 };
 
@@ -77,11 +82,13 @@ struct engine {
 	uv_timer_t tick;
 	struct strategy *strategy;
 	struct sched *sched;
+	struct exec *exec;
 	struct build *builds;
 	struct trial *active; /* FIFO of unfinished trials */
 	size_t nactive;
 	struct job *jobs; /* running */
 	size_t njobs;
+	unsigned char *slot_busy; /* o->jobs slots: work dirs and logs */
 	struct engine_progress p;
 	uint64_t t0;
 	uint64_t finished_here; /* trials ended in this run */
@@ -361,6 +368,9 @@ job_free(struct job *j)
 	free(j->out);
 	free(j->err);
 	free(j->results);
+	free(j->log_out);
+	free(j->log_err);
+	free(j->kept);
 	free(j);
 }
 
@@ -376,6 +386,80 @@ jobs_remove(struct engine *e, struct job *j)
 			return;
 		}
 	}
+}
+
+/* Moves a non-empty log to its job's name; returns the new path, or
+ * NULL for an empty log (not kept). */
+static char *
+keep_log(struct engine *e, const char *slot_log, int64_t id, const char *ext)
+{
+	struct stat st;
+	char *path;
+
+	if (stat(slot_log, &st) != 0 || st.st_size == 0)
+		return NULL;
+	path = xasprintf("%s/logs/%lld.%s", e->o->expdir, (long long)id, ext);
+	if (rename(slot_log, path) != 0) {
+		free(path);
+		return xstrdup(slot_log);
+	}
+	return path;
+}
+
+static int
+dir_empty(const char *path)
+{
+	struct dirent *de;
+	DIR *d;
+	int empty = 1;
+
+	if ((d = opendir(path)) == NULL)
+		return 1;
+	while (empty && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+/*
+ * Puts a finished job's files in their place. Logs with output move to
+ * logs/ID.out and .err (an empty log is not kept); the results file is
+ * consumed. The work directory of a test is emptied for the slot's next
+ * job, unless the job failed: then it is kept as jobs/ID for a look.
+ * Reusing files this way spares the file system most inode creation,
+ * which dominates the cost of short jobs.
+ */
+static void
+settle(struct engine *e, struct job *j, int failed)
+{
+	unlink(j->results);
+	j->log_out = keep_log(e, j->out, j->id, "out");
+	j->log_err = keep_log(e, j->err, j->id, "err");
+	if (j->t == NULL || dir_empty(j->dir))
+		return;
+	if (failed) {
+		j->kept = xasprintf("%s/jobs/%lld", e->o->expdir,
+		    (long long)j->id);
+		if (rename(j->dir, j->kept) != 0) {
+			free(j->kept);
+			j->kept = NULL;
+		}
+	}
+	if (j->kept == NULL)
+		files_rmtree(j->dir);
+	files_mkdirs(j->dir, 0755);
+}
+
+/* The log to point a user at: stderr if it has anything, else stdout. */
+static const char *
+log_hint(const struct job *j)
+{
+	if (j->log_err != NULL)
+		return j->log_err;
+	if (j->log_out != NULL)
+		return j->log_out;
+	return NULL;
 }
 
 /* Why a job failed, in words, or NULL when it succeeded. */
@@ -398,8 +482,12 @@ job_failure(struct engine *e, const struct job *j,
 			*state = "done";
 			return NULL;
 		}
-		msg = xasprintf("%s failed: exit status %d%s (log: %s)", what,
-		    r->status, where, j->err);
+		if (log_hint(j) != NULL)
+			msg = xasprintf("%s failed: exit status %d%s (log: %s)",
+			    what, r->status, where, log_hint(j));
+		else
+			msg = xasprintf("%s failed: exit status %d%s (no "
+			    "output)", what, r->status, where);
 		break;
 	case EXEC_SIGNALED:
 		msg = xasprintf("%s killed by signal %d (%s)%s", what,
@@ -424,9 +512,12 @@ job_failure(struct engine *e, const struct job *j,
 }
 
 static void
-fill_end(struct store_job_end *end, const char *state,
+fill_end(struct store_job_end *end, const struct job *j, const char *state,
     const struct exec_result *r, const char *reason)
 {
+	end->stdout_path = j->log_out;
+	end->stderr_path = j->log_err;
+	end->workdir = j->kept;
 	end->state = state;
 	end->exit_status = r->status;
 	end->signal = r->signal;
@@ -447,8 +538,9 @@ build_done(struct engine *e, struct job *j, const struct exec_result *r)
 	const char *state;
 	char *reason;
 
+	settle(e, j, 0);
 	reason = job_failure(e, j, r, &state);
-	fill_end(&end, state, r, reason);
+	fill_end(&end, j, state, r, reason);
 	store_begin(st);
 	store_job_end(st, j->id, &end);
 	if (r->how == EXEC_STOPPED) {
@@ -483,12 +575,19 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 	size_t i;
 
 	t->running = 0;
-	reason = job_failure(e, j, r, &state);
-	if (reason == NULL && metrics_collect(e->spec, j->results, j->out,
-	    j->err, &ms, &cause) != 0) {
-		reason = xasprintf("iteration %d: %s", j->iteration, cause);
-		state = "failed";
+	/* Metrics come from the slot's files, before they are settled. */
+	if (r->how == EXEC_EXITED && r->status == 0 &&
+	    metrics_collect(e->spec, j->results, j->out, j->err, &ms,
+	    &cause) != 0) {
+		why = xasprintf("iteration %d: %s", j->iteration, cause);
 		free(cause);
+	}
+	settle(e, j, !(r->how == EXEC_EXITED && r->status == 0) || why);
+	reason = job_failure(e, j, r, &state);
+	if (reason == NULL && why != NULL) {
+		reason = why;
+		why = NULL;
+		state = "failed";
 	}
 	if (reason == NULL && !j->warmup &&
 	    (missing = metrics_missing(e->spec, &ms)) != NULL) {
@@ -500,7 +599,7 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 		state = "failed";
 	}
 	last = reason == NULL && j->iteration >= e->iters;
-	fill_end(&end, state, r, reason);
+	fill_end(&end, j, state, r, reason);
 
 	store_begin(st);
 	store_job_end(st, j->id, &end);
@@ -529,7 +628,7 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 		free(reason);
 		return; /* the trial stays unfinished and will resume */
 	}
-	if (r->leftover > 0)
+	if (r->how == EXEC_EXITED && r->leftover > 0)
 		notice(e, "trial %lld iteration %d left %d process%s running "
 		    "after it ended; killed", (long long)t->seq, j->iteration,
 		    r->leftover, r->leftover == 1 ? "" : "es");
@@ -566,6 +665,7 @@ on_job_done(void *arg, const struct exec_result *r)
 
 	jobs_remove(e, j);
 	sched_release(e->sched, j->cpus, j->ncpus);
+	e->slot_busy[j->slot] = 0;
 	if (j->t != NULL)
 		test_done(e, j, r);
 	else
@@ -616,16 +716,20 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	store_commit(s);
 	free(cpulist);
 
-	j->dir = xasprintf("%s/jobs/%lld", e->o->expdir, (long long)j->id);
-	j->out = xasprintf("%s/stdout.log", j->dir);
-	j->err = xasprintf("%s/stderr.log", j->dir);
-	j->results = xasprintf("%s/results", j->dir);
+	for (j->slot = 0; e->slot_busy[j->slot]; j->slot++)
+		;
+	e->slot_busy[j->slot] = 1;
+	j->dir = xasprintf("%s/work/%zu", e->o->expdir, j->slot);
+	j->out = xasprintf("%s/work/%zu.out", e->o->expdir, j->slot);
+	j->err = xasprintf("%s/work/%zu.err", e->o->expdir, j->slot);
+	j->results = xasprintf("%s/work/%zu.results", e->o->expdir, j->slot);
+	unlink(j->results);
 	memset(&ctx, 0, sizeof ctx);
 	ctx.spec = e->spec;
 	ctx.space = e->o->space;
 	ctx.cfg = t != NULL ? t->cfg : NULL;
 	ctx.stage = t != NULL ? STAGE_TEST : STAGE_BUILD;
-	ctx.workdir = j->dir;
+	ctx.workdir = t != NULL ? j->dir : b->dir;
 	ctx.builddir = b != NULL ? b->dir : NULL;
 	ctx.results = j->results;
 	ctx.experiment = e->o->experiment;
@@ -636,11 +740,6 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	ctx.cpus = cpus;
 	ctx.ncpus = ncpus;
 
-	if (files_mkdirs(j->dir, 0755) != 0) {
-		*cause = xasprintf("cannot create %s: %s", j->dir,
-		    strerror(errno));
-		goto fail;
-	}
 	if (t == NULL) {
 		/* Any configuration of this build will do for its values:
 		 * build keys cover exactly the build parameters. */
@@ -677,7 +776,7 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	req.timeout = st->timeout;
 	req.done = on_job_done;
 	req.arg = j;
-	if ((j->x = exec_start(&e->loop, &req, cause)) == NULL)
+	if ((j->x = exec_start(e->exec, &req, cause)) == NULL)
 		goto fail;
 	j->next = e->jobs;
 	e->jobs = j;
@@ -696,6 +795,7 @@ fail:
 	end.finished = wall_now();
 	store_job_end(s, j->id, &end);
 	sched_release(e->sched, cpus, ncpus);
+	e->slot_busy[j->slot] = 0;
 	job_free(j);
 out:
 	job_free_strv(env);
@@ -716,9 +816,7 @@ trial_step(struct engine *e, struct trial *t)
 	if (t->running)
 		return 0;
 	if (b != NULL && b->state == B_FAILED) {
-		reason = xasprintf("build failed: %s", b->reason);
-		trial_failed(e, t, reason);
-		free(reason);
+		trial_failed(e, t, b->reason);
 		return 1;
 	}
 	if (b != NULL && b->state == B_RUNNING)
@@ -778,6 +876,7 @@ finish(struct engine *e, enum engine_end end)
 	for (i = 0; i < 3; i++)
 		uv_close((uv_handle_t *)&e->sig[i], NULL);
 	uv_close((uv_handle_t *)&e->tick, NULL);
+	exec_close(e->exec);
 }
 
 static void
@@ -917,6 +1016,40 @@ resume(struct engine *e, char **cause)
 	return 0;
 }
 
+/* The experiment's directories: logs, kept jobs, and one clean work
+ * directory per job slot (what a killed run left there is stale). */
+static int
+make_dirs(struct engine *e, char **cause)
+{
+	char *path;
+	size_t i;
+	int rc = 0;
+
+	path = xasprintf("%s/work", e->o->expdir);
+	if (files_rmtree(path) != 0)
+		rc = -1;
+	free(path);
+	for (i = 0; rc == 0 && i < e->o->jobs; i++) {
+		path = xasprintf("%s/work/%zu", e->o->expdir, i);
+		rc = files_mkdirs(path, 0755);
+		free(path);
+	}
+	if (rc == 0) {
+		path = xasprintf("%s/logs", e->o->expdir);
+		rc = files_mkdirs(path, 0755);
+		free(path);
+	}
+	if (rc == 0) {
+		path = xasprintf("%s/jobs", e->o->expdir);
+		rc = files_mkdirs(path, 0755);
+		free(path);
+	}
+	if (rc != 0)
+		*cause = xasprintf("cannot prepare %s: %s", e->o->expdir,
+		    strerror(errno));
+	return rc;
+}
+
 int
 engine_run(const struct engine_opts *o, enum engine_end *end,
     struct engine_progress *progress, char **cause)
@@ -952,7 +1085,10 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 		return -1;
 	}
 	e->sched = sched_new(o->cpus, o->ncpus);
+	e->slot_busy = xcalloc(o->jobs, 1);
 	uv_loop_init(&e->loop);
+	if (make_dirs(e, cause) != 0)
+		goto out;
 	if (resume(e, cause) != 0)
 		goto out;
 	store_begin(o->store);
@@ -966,6 +1102,7 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 		e->sig[i].data = e;
 		uv_signal_start(&e->sig[i], on_signal, signals[i]);
 	}
+	e->exec = exec_new(&e->loop);
 	uv_timer_init(&e->loop, &e->tick);
 	e->tick.data = e;
 	uv_timer_start(&e->tick, on_tick, 1000, 1000);
@@ -990,6 +1127,7 @@ out:
 		fatal("engine loop still has handles");
 	strategy_free(e->strategy);
 	sched_free(e->sched);
+	free(e->slot_busy);
 	free(e->error);
 	free(e);
 	return rc;

@@ -1,7 +1,10 @@
 /*
- * Launching jobs. The shim is spawned in a new session (so its process
- * group is its pid) with the status pipe as fd 3; the job is finished
- * when the shim has exited and the pipe is closed, and only then is
+ * Launching jobs. uv_spawn forks the whole engine; posix_spawn (vfork
+ * semantics in glibc) does not copy it, which matters at hundreds of
+ * jobs a second. The shim starts in a new session, so its process group
+ * is its pid, with the status pipe as fd 3. Exits are noticed on SIGCHLD
+ * by a waitpid of each running job's shim. A job is finished when its
+ * shim has been reaped and its status pipe is closed, and only then is
  * done() called.
  */
 #include "config.h"
@@ -10,9 +13,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -23,14 +28,21 @@
 #define GRACE_MS 2000
 #define KILL_AFTER_MS (GRACE_MS + 3000)
 
+struct exec {
+	uv_loop_t *loop;
+	uv_signal_t sigchld;
+	struct exec_job *jobs; /* not yet reaped */
+};
+
 struct exec_job {
-	uv_process_t proc;
+	struct exec_job *next;
+	struct exec *ex;
+	pid_t pid;
 	uv_pipe_t status;
 	uv_timer_t timer;
 	int open_handles;
-	int exited;
-	int64_t exit_status;
-	int term_signal;
+	int reaped;
+	int wstatus;
 	int timed_out;
 	int stopped;
 	int job_pgid; /* reported by the shim */
@@ -39,6 +51,8 @@ struct exec_job {
 	void (*done)(void *, const struct exec_result *);
 	void *arg;
 };
+
+extern char **environ;
 
 const char *
 exec_shim_path(void)
@@ -84,21 +98,16 @@ static void
 finish(struct exec_job *x)
 {
 	struct exec_result r;
-	const char *final = NULL, *p;
+	const char *final = NULL, *p, *nl;
 	double v;
 	char *error = NULL;
 
-	if (x->done == NULL) {
-		buf_free(&x->line);
-		free(x);
-		return;
-	}
 	memset(&r, 0, sizeof r);
-	/* The last complete line is the shim's report. */
-	for (p = buf_str(&x->line); *p != '\0'; p = strchr(p, '\n') + 1) {
+	/* The shim's report is its last "exit=" or "error=" line. */
+	for (p = buf_str(&x->line); *p != '\0'; p = nl + 1) {
 		if (strncmp(p, "exit=", 5) == 0 || strncmp(p, "error=", 6) == 0)
 			final = p;
-		if (strchr(p, '\n') == NULL)
+		if ((nl = strchr(p, '\n')) == NULL)
 			break;
 	}
 	r.wall_ms = (double)(uv_hrtime() - x->start_ns) / 1e6;
@@ -123,11 +132,13 @@ finish(struct exec_job *x)
 		if (parse_field(final, "leftover", &v) == 0)
 			r.leftover = (int)v;
 		r.how = r.signal != 0 ? EXEC_SIGNALED : EXEC_EXITED;
-	} else {
+	} else if (WIFSIGNALED(x->wstatus)) {
 		/* The shim itself was killed. */
-		r.signal = x->term_signal;
-		r.status = x->term_signal != 0 ? -1 : (int)x->exit_status;
-		r.how = x->term_signal != 0 ? EXEC_SIGNALED : EXEC_EXITED;
+		r.signal = WTERMSIG(x->wstatus);
+		r.how = EXEC_SIGNALED;
+	} else {
+		r.status = WIFEXITED(x->wstatus) ? WEXITSTATUS(x->wstatus) : -1;
+		r.how = EXEC_EXITED;
 	}
 	if (r.how != EXEC_ERROR) {
 		if (x->timed_out)
@@ -150,28 +161,64 @@ on_close(uv_handle_t *h)
 		finish(x);
 }
 
+/* Once reaped and the report read, the handles go, then done(). */
 static void
 maybe_close(struct exec_job *x)
 {
-	if (!x->exited || uv_is_closing((uv_handle_t *)&x->status))
+	if (!x->reaped || x->open_handles != 2 ||
+	    uv_is_closing((uv_handle_t *)&x->status) ||
+	    uv_is_active((uv_handle_t *)&x->status))
 		return;
-	if (uv_is_active((uv_handle_t *)&x->status))
-		return; /* still reading the report */
-	uv_close((uv_handle_t *)&x->proc, on_close);
 	uv_close((uv_handle_t *)&x->status, on_close);
 	uv_close((uv_handle_t *)&x->timer, on_close);
 }
 
 static void
-on_process_exit(uv_process_t *p, int64_t status, int sig)
+on_sigchld(uv_signal_t *h, int sig)
 {
-	struct exec_job *x = p->data;
+	struct exec *ex = h->data;
+	struct exec_job *x, **pp;
+	int st;
 
-	x->exited = 1;
-	x->exit_status = status;
-	x->term_signal = sig;
-	uv_timer_stop(&x->timer);
-	maybe_close(x);
+	(void)sig;
+	for (pp = &ex->jobs; (x = *pp) != NULL;) {
+		if (waitpid(x->pid, &st, WNOHANG) != x->pid) {
+			pp = &x->next;
+			continue;
+		}
+		*pp = x->next;
+		x->reaped = 1;
+		x->wstatus = st;
+		uv_timer_stop(&x->timer);
+		maybe_close(x);
+	}
+}
+
+struct exec *
+exec_new(uv_loop_t *loop)
+{
+	struct exec *ex;
+
+	ex = xcalloc(1, sizeof *ex);
+	ex->loop = loop;
+	uv_signal_init(loop, &ex->sigchld);
+	ex->sigchld.data = ex;
+	uv_signal_start(&ex->sigchld, on_sigchld, SIGCHLD);
+	return ex;
+}
+
+static void
+free_on_close(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+void
+exec_close(struct exec *ex)
+{
+	if (ex->jobs != NULL)
+		fatal("exec_close with jobs running");
+	uv_close((uv_handle_t *)&ex->sigchld, free_on_close);
 }
 
 static void
@@ -194,8 +241,7 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	if (n > 0) {
 		buf_add(&x->line, b->base, (size_t)n);
 		if (x->job_pgid == 0 &&
-		    (p = strstr(buf_str(&x->line), "pid=")) != NULL &&
-		    (p == buf_str(&x->line) || p[-1] == '\n'))
+		    strncmp(p = buf_str(&x->line), "pid=", 4) == 0)
 			x->job_pgid = atoi(p + 4);
 		return;
 	}
@@ -213,14 +259,13 @@ on_kill_timer(uv_timer_t *t)
 	/* The shim did not finish in time: end everything. */
 	if (x->job_pgid > 0)
 		kill(-x->job_pgid, SIGKILL);
-	uv_process_kill(&x->proc, SIGKILL);
-	kill(-x->proc.pid, SIGKILL);
+	kill(-x->pid, SIGKILL);
 }
 
 static void
 term(struct exec_job *x)
 {
-	uv_process_kill(&x->proc, SIGTERM);
+	kill(x->pid, SIGTERM);
 	uv_timer_stop(&x->timer);
 	uv_timer_start(&x->timer, on_kill_timer, KILL_AFTER_MS, 0);
 }
@@ -237,7 +282,7 @@ on_timeout(uv_timer_t *t)
 void
 exec_stop(struct exec_job *x, int force)
 {
-	if (x->exited)
+	if (x->reaped)
 		return;
 	x->stopped = 1;
 	if (force)
@@ -247,24 +292,25 @@ exec_stop(struct exec_job *x, int force)
 }
 
 struct exec_job *
-exec_start(uv_loop_t *loop, const struct exec_req *req, char **cause)
+exec_start(struct exec *ex, const struct exec_req *req, char **cause)
 {
 	struct exec_job *x;
-	uv_process_options_t opt;
-	uv_stdio_container_t stdio[4];
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, dfl;
 	char **args, *cpus;
 	size_t n, i, k = 0;
-	int out, err, devnull, rc;
+	int out = -1, err = -1, pfd[2] = {-1, -1}, rc;
+	pid_t pid;
 
 	out = open(req->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644);
 	err = open(req->err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644);
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (out < 0 || err < 0 || devnull < 0) {
+	if (out < 0 || err < 0 || pipe2(pfd, O_CLOEXEC) != 0) {
 		*cause = xasprintf("cannot open job logs in %s: %s", req->cwd,
 		    strerror(errno));
-		goto fail_fds;
+		goto fail;
 	}
 
 	for (n = 0; req->argv[n] != NULL; n++)
@@ -283,61 +329,71 @@ exec_start(uv_loop_t *loop, const struct exec_req *req, char **cause)
 		args[k++] = req->argv[i];
 	args[k] = NULL;
 
-	x = xcalloc(1, sizeof *x);
-	x->done = req->done;
-	x->arg = req->arg;
-	uv_pipe_init(loop, &x->status, 0);
-	uv_timer_init(loop, &x->timer);
-	x->proc.data = x->status.data = x->timer.data = x;
-
-	memset(&opt, 0, sizeof opt);
-	stdio[0].flags = UV_INHERIT_FD;
-	stdio[0].data.fd = devnull;
-	stdio[1].flags = UV_INHERIT_FD;
-	stdio[1].data.fd = out;
-	stdio[2].flags = UV_INHERIT_FD;
-	stdio[2].data.fd = err;
-	stdio[3].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-	stdio[3].data.stream = (uv_stream_t *)&x->status;
-	opt.file = args[0];
-	opt.args = args;
-	opt.env = (char **)req->env;
-	opt.cwd = req->cwd;
-	opt.flags = UV_PROCESS_DETACHED;
-	opt.stdio = stdio;
-	opt.stdio_count = 4;
-	opt.exit_cb = on_process_exit;
-	x->start_ns = uv_hrtime();
-	rc = uv_spawn(loop, &x->proc, &opt);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out, 1);
+	posix_spawn_file_actions_adddup2(&fa, err, 2);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], 3);
+#ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
+	posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+#endif
+	posix_spawn_file_actions_addchdir_np(&fa, req->cwd);
+	posix_spawnattr_init(&at);
+	/* A new session; no signal blocked; SIGPIPE and the signals the
+	 * engine handles back to their defaults. */
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	sigaddset(&dfl, SIGINT);
+	sigaddset(&dfl, SIGTERM);
+	sigaddset(&dfl, SIGHUP);
+	sigaddset(&dfl, SIGCHLD);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dfl);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(&pid, args[0], &fa, &at, args,
+	    req->env != NULL ? req->env : environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
 	free(cpus);
 	free(args);
-	close(out);
-	close(err);
-	close(devnull);
 	if (rc != 0) {
 		*cause = xasprintf("cannot start %s: %s", exec_shim_path(),
-		    uv_strerror(rc));
-		/* The handles must still be closed; nothing to report. */
-		x->done = NULL;
-		x->open_handles = 3;
-		uv_close((uv_handle_t *)&x->proc, on_close);
-		uv_close((uv_handle_t *)&x->status, on_close);
-		uv_close((uv_handle_t *)&x->timer, on_close);
-		return NULL;
+		    strerror(rc));
+		goto fail;
 	}
-	x->open_handles = 3;
+	close(out);
+	close(err);
+	close(pfd[1]);
+
+	x = xcalloc(1, sizeof *x);
+	x->ex = ex;
+	x->pid = pid;
+	x->done = req->done;
+	x->arg = req->arg;
+	x->start_ns = uv_hrtime();
+	uv_pipe_init(ex->loop, &x->status, 0);
+	uv_pipe_open(&x->status, pfd[0]);
+	uv_timer_init(ex->loop, &x->timer);
+	x->status.data = x->timer.data = x;
+	x->open_handles = 2;
 	uv_read_start((uv_stream_t *)&x->status, on_alloc, on_read);
 	if (req->timeout > 0)
 		uv_timer_start(&x->timer, on_timeout,
 		    (uint64_t)(req->timeout * 1000), 0);
+	x->next = ex->jobs;
+	ex->jobs = x;
 	return x;
 
-fail_fds:
+fail:
 	if (out >= 0)
 		close(out);
 	if (err >= 0)
 		close(err);
-	if (devnull >= 0)
-		close(devnull);
+	if (pfd[0] >= 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+	}
 	return NULL;
 }

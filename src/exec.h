@@ -1,7 +1,7 @@
 /*
- * The local executor: runs one job through the wayfinder-exec shim with
- * libuv, pinned to its CPUs, with its output in log files, a timeout that
- * ends the job's whole process tree, and a report of how it ended.
+ * The local executor: runs jobs through the wayfinder-exec shim, pinned
+ * to their CPUs, with their output in log files, a timeout that ends the
+ * job's whole process tree, and a report of how each ended.
  */
 #ifndef WAYFINDER_EXEC_H
 #define WAYFINDER_EXEC_H
@@ -41,17 +41,24 @@ struct exec_req {
 	void *arg;
 };
 
-struct exec_job;
+struct exec;     /* an executor on one loop */
+struct exec_job; /* one running job */
 
 /* The path of the shim: $WAYFINDER_EXEC, the one next to this program
  * (a build tree), or the installed one. */
 const char *exec_shim_path(void);
+
+/* An executor on loop; exec_close() when no job runs any more. */
+struct exec *exec_new(uv_loop_t *);
+void exec_close(struct exec *);
+
 /*
  * Starts a job. The request's strings need only live until this returns.
  * Returns the job, or NULL with *cause set; done() is called exactly once
- * for a started job, after which the job is freed.
+ * for a started job (from the loop, never from exec_start), after which
+ * the job is freed.
  */
-struct exec_job *exec_start(uv_loop_t *, const struct exec_req *,
+struct exec_job *exec_start(struct exec *, const struct exec_req *,
     char **cause);
 /* Ends a job early: SIGTERM to its tree, then SIGKILL after a grace
  * period; force kills at once. done() reports EXEC_STOPPED. */

@@ -1,10 +1,12 @@
 /*
  * The space. Parameters are kept in a topological order (a parameter
  * after those its condition names, otherwise in spec order), so one pass
- * decides which are active. Parameters named by some condition are the
- * "controllers": when their joint assignments are few enough, they are
- * enumerated once, which gives exact counts and exactly uniform sampling
- * (each assignment weighted by the number of ways to complete it).
+ * decides which are active. Conditions link parameters into independent
+ * components; within a component, the parameters some condition names
+ * are its "controllers". When a component's controller assignments are
+ * few enough they are enumerated once, which gives exact counts and
+ * exactly uniform sampling (each assignment weighted by the number of
+ * ways to complete it); components multiply.
  */
 #include "config.h"
 
@@ -17,8 +19,20 @@
 #include "space.h"
 #include "xmalloc.h"
 
-#define ENUM_LIMIT (1u << 20)    /* controller assignments counted */
-#define SAMPLE_LIMIT (1u << 22)  /* int64 cells kept for sampling */
+#define ENUM_LIMIT (1u << 20)   /* controller assignments counted */
+#define SAMPLE_LIMIT (1u << 22) /* int64 cells kept for sampling */
+
+/* A component of the condition graph with more than one parameter. */
+struct comp {
+	size_t *members; /* topological order */
+	size_t nmembers;
+	size_t *ctrl; /* its controllers, topological order */
+	size_t nctrl;
+	int exact; /* enumerated: assignments and weights below are kept */
+	size_t nassign;
+	int64_t *assign; /* nassign x nctrl */
+	double *cum;     /* cumulative relative weights */
+};
 
 struct space {
 	const struct spec *spec;
@@ -26,14 +40,13 @@ struct space {
 	size_t *order;  /* topological order of parameter indices */
 	size_t *byname; /* parameter indices sorted by name */
 	unsigned char *is_ctrl;
-	size_t *ctrl; /* controllers, in topological order */
 	size_t nctrl;
 	struct space_count size, builds;
-	/* Exact sampling: controller assignments and cumulative weights. */
+	/* Sampling: the components of the full space. */
+	struct comp *comps;
+	size_t ncomps;
 	int exact_sampling;
-	size_t nassign;
-	int64_t *assign; /* nassign x nctrl */
-	double *cum;     /* cumulative relative weights */
+	unsigned char *in_comp; /* sampled by its component */
 };
 
 struct space_iter {
@@ -150,38 +163,37 @@ log2_add(double a, double b)
 
 struct counter {
 	const struct space *s;
-	const unsigned char *subset; /* parameters counted */
-	size_t *ctrl;                /* subset's controllers, in order */
-	size_t nctrl;
+	struct comp *c;
+	const unsigned char *subset;
+	const unsigned char *ref; /* the subset's controllers */
 	struct config *scratch;
 	size_t visited;
 	int overflow; /* too many assignments to enumerate */
 	double log2;
 	unsigned __int128 exact;
 	int exact_overflow;
-	/* For sampling (full space only). */
-	int keep;
-	size_t nkept;
-	int64_t *assign;
+	int keep; /* keep assignments and weights for sampling */
 	double *logw;
 };
 
-/* log2 of the completions of the current controller assignment. */
+/* log2 (and exact count) of the completions of the current assignment
+ * of the component's controllers. */
 static double
-completions(struct counter *c, unsigned __int128 *exact, int *ovf)
+completions(struct counter *k, unsigned __int128 *exact, int *ovf)
 {
-	const struct space *s = c->s;
+	const struct space *s = k->s;
 	const struct param *p;
 	double w = 0;
-	size_t i;
+	size_t m, i;
 
 	*exact = 1;
 	*ovf = 0;
-	for (i = 0; i < s->n; i++) {
-		if (!c->subset[i] || s->is_ctrl[i])
-			continue;
+	for (m = 0; m < k->c->nmembers; m++) {
+		i = k->c->members[m];
+		if (k->ref[i])
+			continue; /* enumerated */
 		p = &s->spec->params[i];
-		if (!is_active(s, c->scratch, i))
+		if (!is_active(s, k->scratch, i))
 			continue;
 		w += log2((double)p->card);
 		if (*exact > (((unsigned __int128)1) << 100) / p->card)
@@ -193,123 +205,223 @@ completions(struct counter *c, unsigned __int128 *exact, int *ovf)
 }
 
 static void
-enumerate(struct counter *c, size_t k)
+enumerate(struct counter *k, size_t j)
 {
-	const struct space *s = c->s;
+	const struct space *s = k->s;
+	struct comp *c = k->c;
 	unsigned __int128 e;
 	size_t i, pi;
 	double w;
 	int ovf;
 	uint64_t v;
 
-	if (c->overflow)
+	if (k->overflow)
 		return;
-	if (k == c->nctrl) {
-		if (++c->visited > ENUM_LIMIT) {
-			c->overflow = 1;
+	if (j == c->nctrl) {
+		if (++k->visited > ENUM_LIMIT) {
+			k->overflow = 1;
 			return;
 		}
-		w = completions(c, &e, &ovf);
-		c->log2 = log2_add(c->log2, w);
-		if (ovf || c->exact > (((unsigned __int128)1) << 120))
-			c->exact_overflow = 1;
+		w = completions(k, &e, &ovf);
+		k->log2 = log2_add(k->log2, w);
+		if (ovf || k->exact > (((unsigned __int128)1) << 120))
+			k->exact_overflow = 1;
 		else
-			c->exact += e;
-		if (c->keep) {
-			if ((c->nkept + 1) * (c->nctrl + 1) > SAMPLE_LIMIT) {
-				c->keep = 0;
+			k->exact += e;
+		if (k->keep) {
+			if ((c->nassign + 1) * (c->nctrl + 1) > SAMPLE_LIMIT) {
+				k->keep = 0;
 				return;
 			}
 			c->assign = xreallocarray(c->assign,
-			    (c->nkept + 1) * c->nctrl + 1, sizeof *c->assign);
-			c->logw = xreallocarray(c->logw, c->nkept + 1,
-			    sizeof *c->logw);
+			    (c->nassign + 1) * c->nctrl + 1, sizeof *c->assign);
+			k->logw = xreallocarray(k->logw, c->nassign + 1,
+			    sizeof *k->logw);
 			for (i = 0; i < c->nctrl; i++)
-				c->assign[c->nkept * c->nctrl + i] =
-				    c->scratch->v[c->ctrl[i]];
-			c->logw[c->nkept++] = w;
+				c->assign[c->nassign * c->nctrl + i] =
+				    k->scratch->v[c->ctrl[i]];
+			k->logw[c->nassign++] = w;
 		}
 		return;
 	}
-	pi = c->ctrl[k];
-	if (!is_active(s, c->scratch, pi)) {
-		c->scratch->v[pi] = -1;
-		enumerate(c, k + 1);
+	pi = c->ctrl[j];
+	if (!is_active(s, k->scratch, pi)) {
+		k->scratch->v[pi] = -1;
+		enumerate(k, j + 1);
 		return;
 	}
-	for (v = 0; v < s->spec->params[pi].card && !c->overflow; v++) {
-		c->scratch->v[pi] = (int64_t)v;
-		enumerate(c, k + 1);
+	for (v = 0; v < s->spec->params[pi].card && !k->overflow; v++) {
+		k->scratch->v[pi] = (int64_t)v;
+		enumerate(k, j + 1);
 	}
 }
 
+static size_t
+uf_find(size_t *parent, size_t i)
+{
+	while (parent[i] != i)
+		i = parent[i] = parent[parent[i]];
+	return i;
+}
+
+struct uf_arg {
+	size_t *parent;
+	size_t self;
+	const unsigned char *subset;
+	unsigned char *ref;
+};
+
+static void
+uf_ref(int ref, void *arg)
+{
+	struct uf_arg *a = arg;
+	size_t x, y;
+
+	if (!a->subset[ref])
+		return;
+	a->ref[ref] = 1;
+	x = uf_find(a->parent, a->self);
+	y = uf_find(a->parent, (size_t)ref);
+	if (x != y)
+		a->parent[x] = y;
+}
+
+/*
+ * Counts the valid assignments of the parameters in subset (closed under
+ * the references of its conditions), component by component. With keep,
+ * the components are kept in s for sampling.
+ */
 static void
 count_subset(struct space *s, const unsigned char *subset,
     struct space_count *out, int keep)
 {
-	struct counter c;
+	struct counter k;
+	struct comp *comps = NULL, *c;
+	struct uf_arg ua;
+	size_t *parent, *root_comp, ncomps = 0, i, j, r;
 	unsigned char *ref;
-	size_t i, k;
-	double bound = 0;
+	double total_log2 = 0, max;
+	unsigned __int128 total = 1;
+	int exact = 1, total_ovf = 0;
 
-	memset(&c, 0, sizeof c);
-	c.s = s;
-	c.subset = subset;
-	c.log2 = -INFINITY;
-	c.keep = keep;
+	parent = xcalloc(s->n + 1, sizeof *parent);
+	root_comp = xcalloc(s->n + 1, sizeof *root_comp);
 	ref = xcalloc(s->n + 1, 1);
 	for (i = 0; i < s->n; i++)
-		if (subset[i])
-			expr_refs(s->spec->params[i].cond, mark_ctrl, ref);
-	c.ctrl = xcalloc(s->n + 1, sizeof *c.ctrl);
-	for (k = 0; k < s->n; k++)
-		if (ref[s->order[k]])
-			c.ctrl[c.nctrl++] = s->order[k];
-	c.scratch = space_config_new(s);
-	enumerate(&c, 0);
-	memset(out, 0, sizeof *out);
-	if (!c.overflow) {
-		out->exact = 1;
-		out->log2 = c.log2;
-		if (!c.exact_overflow &&
-		    c.exact <= (unsigned __int128)UINT64_MAX) {
-			out->fits = 1;
-			out->n = (uint64_t)c.exact;
+		parent[i] = i;
+	ua.parent = parent;
+	ua.subset = subset;
+	ua.ref = ref;
+	for (i = 0; i < s->n; i++) {
+		if (!subset[i])
+			continue;
+		ua.self = i;
+		expr_refs(s->spec->params[i].cond, uf_ref, &ua);
+	}
+	/* Components in topological order of their first member. */
+	for (j = 0; j < s->n; j++) {
+		i = s->order[j];
+		if (!subset[i])
+			continue;
+		r = uf_find(parent, i);
+		if (root_comp[r] == 0) {
+			comps = xreallocarray(comps, ncomps + 1, sizeof *comps);
+			memset(&comps[ncomps], 0, sizeof *comps);
+			root_comp[r] = ++ncomps;
 		}
-	} else {
-		/* Upper bound: every parameter active. */
-		for (i = 0; i < s->n; i++)
-			if (subset[i])
-				bound += log2((double)s->spec->params[i].card);
-		out->log2 = bound;
-		if (bound < 63.9) {
-			out->fits = 1;
-			out->n = 1;
-			for (i = 0; i < s->n; i++)
-				if (subset[i])
-					out->n *= s->spec->params[i].card;
+		c = &comps[root_comp[r] - 1];
+		c->members = xreallocarray(c->members, c->nmembers + 1,
+		    sizeof *c->members);
+		c->members[c->nmembers++] = i;
+		if (ref[i]) {
+			c->ctrl = xreallocarray(c->ctrl, c->nctrl + 1,
+			    sizeof *c->ctrl);
+			c->ctrl[c->nctrl++] = i;
 		}
 	}
-	if (keep && c.keep && !c.overflow && c.nkept > 0) {
-		double total = 0, max = -INFINITY;
+	memset(&k, 0, sizeof k);
+	k.s = s;
+	k.subset = subset;
+	k.ref = ref;
+	k.scratch = space_config_new(s);
+	for (j = 0; j < ncomps; j++) {
+		c = &comps[j];
+		k.c = c;
+		k.visited = 0;
+		k.overflow = 0;
+		k.log2 = -INFINITY;
+		k.exact = 0;
+		k.exact_overflow = 0;
+		k.keep = keep && c->nctrl > 0;
+		k.logw = NULL;
+		enumerate(&k, 0);
+		if (k.overflow) {
+			/* Upper bound: every member active. */
+			exact = 0;
+			k.log2 = 0;
+			k.exact = 1;
+			for (i = 0; i < c->nmembers; i++) {
+				uint64_t card =
+				    s->spec->params[c->members[i]].card;
 
-		s->exact_sampling = 1;
-		s->nassign = c.nkept;
-		s->assign = c.assign;
-		s->cum = xcalloc(c.nkept, sizeof *s->cum);
-		for (i = 0; i < c.nkept; i++)
-			if (c.logw[i] > max)
-				max = c.logw[i];
-		for (i = 0; i < c.nkept; i++) {
-			total += exp2(c.logw[i] - max);
-			s->cum[i] = total;
+				k.log2 += log2((double)card);
+				if (k.exact > (((unsigned __int128)1) << 100) /
+				    card)
+					k.exact_overflow = 1;
+				else
+					k.exact *= card;
+			}
 		}
-		c.assign = NULL;
+		total_log2 += k.log2;
+		if (k.exact_overflow || total_ovf ||
+		    (k.exact != 0 && total > ((((unsigned __int128)1) << 126) /
+		    k.exact)))
+			total_ovf = 1;
+		else
+			total *= k.exact;
+		if (k.keep && !k.overflow && c->nassign > 0) {
+			c->exact = 1;
+			c->cum = xcalloc(c->nassign, sizeof *c->cum);
+			max = -INFINITY;
+			for (i = 0; i < c->nassign; i++)
+				if (k.logw[i] > max)
+					max = k.logw[i];
+			for (i = 0; i < c->nassign; i++)
+				c->cum[i] = (i > 0 ? c->cum[i - 1] : 0) +
+				    exp2(k.logw[i] - max);
+		} else {
+			free(c->assign);
+			c->assign = NULL;
+			c->nassign = 0;
+		}
+		free(k.logw);
 	}
-	free(c.assign);
-	free(c.logw);
-	free(c.scratch);
-	free(c.ctrl);
+	memset(out, 0, sizeof *out);
+	out->exact = exact;
+	out->log2 = total_log2;
+	if (!total_ovf && total <= (unsigned __int128)UINT64_MAX) {
+		out->fits = 1;
+		out->n = (uint64_t)total;
+	}
+	if (keep) {
+		s->comps = comps;
+		s->ncomps = ncomps;
+		s->exact_sampling = 1;
+		for (j = 0; j < ncomps; j++)
+			if (comps[j].nctrl > 0 && !comps[j].exact)
+				s->exact_sampling = 0;
+	} else {
+		for (j = 0; j < ncomps; j++) {
+			free(comps[j].members);
+			free(comps[j].ctrl);
+			free(comps[j].assign);
+			free(comps[j].cum);
+		}
+		free(comps);
+	}
+	free(k.scratch);
+	free(parent);
+	free(root_comp);
 	free(ref);
 }
 
@@ -327,7 +439,6 @@ space_new(const struct spec *spec)
 	s->order = xcalloc(s->n + 1, sizeof *s->order);
 	s->byname = xcalloc(s->n + 1, sizeof *s->byname);
 	s->is_ctrl = xcalloc(s->n + 1, 1);
-	s->ctrl = xcalloc(s->n + 1, sizeof *s->ctrl);
 
 	t.spec = spec;
 	t.placed = xcalloc(s->n + 1, 1);
@@ -344,13 +455,17 @@ space_new(const struct spec *spec)
 	sort_space = s;
 	qsort(s->byname, s->n, sizeof *s->byname, cmp_name);
 	sort_space = NULL;
-	for (k = 0; k < s->n; k++)
-		if (s->is_ctrl[s->order[k]])
-			s->ctrl[s->nctrl++] = s->order[k];
+	for (i = 0; i < s->n; i++)
+		s->nctrl += s->is_ctrl[i];
 
 	subset = xcalloc(s->n + 1, 1);
 	memset(subset, 1, s->n);
 	count_subset(s, subset, &s->size, 1);
+	s->in_comp = xcalloc(s->n + 1, 1);
+	for (k = 0; k < s->ncomps; k++)
+		if (s->comps[k].exact)
+			for (i = 0; i < s->comps[k].nmembers; i++)
+				s->in_comp[s->comps[k].members[i]] = 1;
 	for (i = 0; i < s->n; i++)
 		subset[i] = spec->params[i].stage == STAGE_BUILD;
 	count_subset(s, subset, &s->builds, 0);
@@ -361,14 +476,21 @@ space_new(const struct spec *spec)
 void
 space_free(struct space *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
 	free(s->order);
 	free(s->byname);
 	free(s->is_ctrl);
-	free(s->ctrl);
-	free(s->assign);
-	free(s->cum);
+	free(s->in_comp);
+	for (i = 0; i < s->ncomps; i++) {
+		free(s->comps[i].members);
+		free(s->comps[i].ctrl);
+		free(s->comps[i].assign);
+		free(s->comps[i].cum);
+	}
+	free(s->comps);
 	free(s);
 }
 
@@ -411,7 +533,7 @@ space_count_text(const struct space_count *c)
 int
 space_sampling_exact(const struct space *s)
 {
-	return s->exact_sampling || s->nctrl == 0;
+	return s->exact_sampling;
 }
 
 struct config *
@@ -502,37 +624,55 @@ space_config_equal(const struct space *s, const struct config *a,
 	return memcmp(a->v, b->v, s->n * sizeof(int64_t)) == 0;
 }
 
+/* Samples an exactly enumerated component: an assignment of its
+ * controllers by weight, then each other member uniformly if active. */
+static void
+sample_comp(const struct space *s, const struct comp *c, struct rng *r,
+    struct config *cfg)
+{
+	size_t lo, hi, mid, k, i;
+	double u;
+
+	u = rng_double(r) * c->cum[c->nassign - 1];
+	lo = 0;
+	hi = c->nassign - 1;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c->cum[mid] > u)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	for (k = 0; k < c->nctrl; k++)
+		cfg->v[c->ctrl[k]] = c->assign[lo * c->nctrl + k];
+	for (k = 0; k < c->nmembers; k++) {
+		i = c->members[k];
+		if (s->is_ctrl[i])
+			continue;
+		cfg->v[i] = is_active(s, cfg, i) ?
+		    (int64_t)rng_below(r, s->spec->params[i].card) : -1;
+	}
+}
+
 struct config *
 space_sample(const struct space *s, struct rng *r)
 {
 	struct config *c;
-	double u;
-	size_t lo, hi, mid, k, i;
+	size_t k, i;
 
 	c = space_config_new(s);
-	if (s->exact_sampling) {
-		u = rng_double(r) * s->cum[s->nassign - 1];
-		lo = 0;
-		hi = s->nassign - 1;
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			if (s->cum[mid] > u)
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		for (k = 0; k < s->nctrl; k++)
-			c->v[s->ctrl[k]] = s->assign[lo * s->nctrl + k];
-	}
-	/* In order, so each condition sees settled values. */
+	for (k = 0; k < s->ncomps; k++)
+		if (s->comps[k].exact)
+			sample_comp(s, &s->comps[k], r, c);
+	/* The rest in order, so each condition sees settled values:
+	 * uniform for free parameters, approximately so for components
+	 * too large to enumerate. */
 	for (k = 0; k < s->n; k++) {
 		i = s->order[k];
-		if (s->exact_sampling && s->is_ctrl[i])
+		if (s->in_comp[i])
 			continue;
-		if (!is_active(s, c, i))
-			c->v[i] = -1;
-		else
-			c->v[i] = (int64_t)rng_below(r, s->spec->params[i].card);
+		c->v[i] = is_active(s, c, i) ?
+		    (int64_t)rng_below(r, s->spec->params[i].card) : -1;
 	}
 	return space_canon(s, c);
 }

@@ -34,6 +34,7 @@ struct ctx {
 	struct diags *d;
 	struct spec *s;
 	struct buf hashed; /* names and contents of the files read */
+	int has_build;     /* the spec has a build section */
 };
 
 static const char *const type_names[] = {"int", "float", "bool", "tristate",
@@ -804,11 +805,12 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 		return;
 	p->type = (enum ptype)t;
 
-	stage = STAGE_BUILD;
+	/* Without a build section, parameters are the test's. */
+	stage = c->has_build ? STAGE_BUILD : STAGE_TEST;
 	if (f[key(param_keys, "when")] != NULL &&
 	    choose(c, f[key(param_keys, "when")], "when", stage_names,
 	    &stage) != 0)
-		stage = STAGE_BUILD;
+		stage = c->has_build ? STAGE_BUILD : STAGE_TEST;
 	p->stage = (enum stage)stage;
 	if (f[key(param_keys, "description")] != NULL)
 		p->description = get_str(c, f[key(param_keys, "description")],
@@ -1647,6 +1649,7 @@ parse_top(struct ctx *c, yaml_node_t *root)
 
 	if (fields(c, root, "the spec", top_keys, f) != 0)
 		return;
+	c->has_build = f[3] != NULL && !is_null(f[3]);
 	if (f[0] == NULL)
 		err(c, root, "the spec has no 'name'");
 	else if ((s->name = get_str(c, f[0], "name")) != NULL &&
@@ -1690,8 +1693,8 @@ parse_top(struct ctx *c, yaml_node_t *root)
 			if (s->params[i].stage == STAGE_BUILD) {
 				diag_add(c->d, DIAG_ERROR, c->file,
 				    s->params[i].pos.line, s->params[i].pos.col,
-				    "build parameter '%s' but the spec has no "
-				    "'build' section (use 'when: test')",
+				    "parameter '%s' is 'when: build' but the "
+				    "spec has no 'build' section",
 				    s->params[i].name);
 			}
 		}

@@ -133,7 +133,8 @@ static const char *const sql[S_COUNT] = {
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8, ?9)",
 	[S_JOB_END] = "UPDATE jobs SET state = ?2, exit_status = ?3, signal "
 	    "= ?4, reason = ?5, finished = ?6, wall_ms = ?7, maxrss_kb = ?8, "
-	    "utime_ms = ?9, stime_ms = ?10 WHERE id = ?1",
+	    "utime_ms = ?9, stime_ms = ?10, stdout_path = ?11, stderr_path = "
+	    "?12, workdir = coalesce(?13, workdir) WHERE id = ?1",
 	[S_MEASUREMENT] = "INSERT OR REPLACE INTO measurements (job_id, "
 	    "trial_id, metric, iteration, value) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[S_EVENT] = "INSERT INTO events (experiment_id, time, kind, detail) "
@@ -219,6 +220,8 @@ static const char schema[] =
     " state TEXT NOT NULL,"
     " cpus TEXT,"
     " workdir TEXT,"
+    " stdout_path TEXT,"
+    " stderr_path TEXT,"
     " started REAL NOT NULL,"
     " finished REAL,"
     " exit_status INTEGER,"
@@ -888,9 +891,10 @@ store_job_start(struct store *s, int64_t exp, const char *kind, int64_t build,
 void
 store_job_end(struct store *s, int64_t job, const struct store_job_end *e)
 {
-	run(s, bind(s, S_JOB_END, "isiisddddd", job, e->state,
+	run(s, bind(s, S_JOB_END, "isiisdddddsss", job, e->state,
 	    (int64_t)e->exit_status, (int64_t)e->signal, e->reason,
-	    e->finished, e->wall_ms, e->maxrss_kb, e->utime_ms, e->stime_ms));
+	    e->finished, e->wall_ms, e->maxrss_kb, e->utime_ms, e->stime_ms,
+	    e->stdout_path, e->stderr_path, e->workdir));
 }
 
 void

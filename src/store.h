@@ -78,6 +78,9 @@ struct store_job_end {
 	double wall_ms;
 	double maxrss_kb;
 	double utime_ms, stime_ms;
+	const char *stdout_path; /* kept logs; NULL when empty */
+	const char *stderr_path;
+	const char *workdir; /* a kept work directory, or NULL */
 };
 
 /* Opens (creating or upgrading) the database at path. Returns 0, or -1

@@ -120,7 +120,7 @@ template_render(const char *text, const char *(*value)(const char *, void *),
 	while (next_ref(p, &r) == 1) {
 		buf_add(&b, p, (size_t)(r.start - p));
 		if (r.name == NULL)
-			buf_adds(&b, "${");
+			buf_addc(&b, '$'); /* "$${" : the "{" follows */
 		else {
 			if ((v = value(r.name, arg)) != NULL)
 				buf_adds(&b, v);

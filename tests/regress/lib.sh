@@ -1,0 +1,81 @@
+# Shared set-up of the shell regress tests: a private temporary
+# directory (removed on exit) holding the state directory, and TAP
+# helpers. Sourced by each test; $WAYFINDER and $top_srcdir come from
+# `make check` (or are set by hand to run a test alone).
+
+set -u
+: "${WAYFINDER:?set WAYFINDER to the wayfinder binary}"
+: "${top_srcdir:?set top_srcdir to the source tree}"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/wayfinder-regress.XXXXXX")
+export WAYFINDER_STATE="$T/state"
+tap_n=0
+tap_failed=0
+
+cleanup() {
+	[ -n "${KEEP:-}" ] && { echo "# kept $T"; return; }
+	# Nothing a test started may outlive it.
+	if [ -n "${bg_pid:-}" ]; then
+		kill -9 "$bg_pid" 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { # ok STATUS DESCRIPTION: STATUS 0 passes
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+check() { # check DESCRIPTION COMMAND...: passes if COMMAND succeeds
+	desc=$1
+	shift
+	if "$@" >"$T/check.out" 2>&1; then
+		ok 0 "$desc"
+	else
+		ok 1 "$desc"
+		sed 's/^/# /' "$T/check.out" | head -20
+	fi
+}
+
+is() { # is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		echo "# got '$1', want '$2'"
+	fi
+}
+
+finish() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+	exit $?
+}
+
+# Runs wayfinder, keeping its output in $T/out and its status in $rc.
+wf() {
+	"$WAYFINDER" "$@" >"$T/out" 2>&1
+	rc=$?
+}
+
+# Processes whose command line holds $1 (ours excepted).
+procs_with() {
+	for d in /proc/[0-9]*; do
+		[ "${d#/proc/}" = "$$" ] && continue
+		if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -q -- "$1"; then
+			echo "${d#/proc/}"
+		fi
+	done
+}
+
+# A field of the CSV results: csv_col FILE COLUMN-NAME prints the column.
+csv_col() {
+	awk -F, -v want="$2" 'NR == 1 { for (i = 1; i <= NF; i++)
+		if ($i == want) c = i; next } { print $c }' "$1"
+}
