@@ -35,6 +35,11 @@ struct ctx {
 	struct spec *s;
 	struct buf hashed; /* names and contents of the files read */
 	int has_build;     /* the spec has a build section */
+	/* Per parameter, while loading: */
+	unsigned char *bad;         /* type or domain invalid */
+	unsigned char *stage_bad;   /* invalid 'when' */
+	unsigned char *stage_given; /* explicit valid 'when' */
+	yaml_node_t **cond_node;    /* the 'if' scalar */
 };
 
 static const char *const type_names[] = {"int", "float", "bool", "tristate",
@@ -141,15 +146,18 @@ is_null(const yaml_node_t *n)
  */
 static int
 fields(struct ctx *c, yaml_node_t *n, const char *where,
-    const char *const *keys, yaml_node_t **vals)
+    const char *const *keys, yaml_node_t **vals, yaml_node_t **knodes)
 {
 	yaml_node_pair_t *pair;
 	yaml_node_t *k, *v;
 	const char *name, *hint;
 	size_t i, nkeys;
 
-	for (nkeys = 0; keys[nkeys] != NULL; nkeys++)
+	for (nkeys = 0; keys[nkeys] != NULL; nkeys++) {
 		vals[nkeys] = NULL;
+		if (knodes != NULL)
+			knodes[nkeys] = NULL;
+	}
 	if (n->type != YAML_MAPPING_NODE) {
 		err(c, n, "%s must be a mapping of keys to values, not %s",
 		    where, kind_name(n));
@@ -182,6 +190,8 @@ fields(struct ctx *c, yaml_node_t *n, const char *where,
 			continue;
 		}
 		vals[i] = v;
+		if (knodes != NULL)
+			knodes[i] = k;
 	}
 	return 0;
 }
@@ -604,6 +614,12 @@ parse_values(struct ctx *c, struct param *p, yaml_node_t *n, const char *kn)
 		v = node_at(c, *it);
 		if ((text = scalar(c, v, kn)) == NULL)
 			continue;
+		if (is_null(v) && p->type == PT_STR) {
+			err(c, v, "value '%s' of parameter '%s' is YAML's null; "
+			    "quote it ('%s') to mean the text", text, p->name,
+			    text);
+			continue;
+		}
 		if (canon_value(p->type, text, &canon, &num, &why) != 0) {
 			err(c, v, "value '%s' of %s parameter '%s' must be %s",
 			    text, type_names[p->type], p->name, why);
@@ -730,26 +746,89 @@ parse_range(struct ctx *c, struct param *p, yaml_node_t **f)
 		}
 		count = floor((p->max - p->min) / p->step + 1e-9) + 1;
 	}
+	if (count > RANGE_LIMIT) {
+		err(c, nmin, "range of '%s' has too many values (%.3g; at most "
+		    "2^53)", p->name, count);
+		return;
+	}
 	p->is_range = 1;
 	p->card = (uint64_t)count;
+}
+
+/* The position of byte offset off of a scalar's value in the source,
+ * in characters: the decoded value is matched back, in order, against
+ * the raw text, which skips quotes, escapes and folded line breaks. */
+static struct pos
+scalar_pos(struct ctx *c, const yaml_node_t *n, size_t off)
+{
+	const char *raw = c->s->text + n->start_mark.index;
+	const char *end = c->s->text + n->end_mark.index;
+	const char *v = (const char *)n->data.scalar.value, *p, *at;
+	struct pos pos;
+	size_t i;
+
+	switch (n->data.scalar.style) {
+	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
+	case YAML_DOUBLE_QUOTED_SCALAR_STYLE:
+		raw++;
+		break;
+	case YAML_LITERAL_SCALAR_STYLE:
+	case YAML_FOLDED_SCALAR_STYLE:
+		while (raw < end && *raw != '\n')
+			raw++; /* the indicator's line */
+		break;
+	default:
+		break;
+	}
+	at = raw;
+	for (i = 0; i <= off && v[i] != '\0' && at < end; i++) {
+		while (at < end && *at != v[i])
+			at++;
+		if (i < off && at < end)
+			at++;
+	}
+	if (at > end)
+		at = c->s->text + n->start_mark.index;
+	pos.line = 1;
+	pos.col = 1;
+	for (p = c->s->text; p < at; p++) {
+		if (*p == '\n') {
+			pos.line++;
+			pos.col = 1;
+		} else if (((unsigned char)*p & 0xc0) != 0x80)
+			pos.col++;
+	}
+	return pos;
+}
+
+static void
+cond_error(struct ctx *c, const struct param *p, int col, const char *msg)
+{
+	struct pos at;
+
+	at = c->cond_node[p - c->s->params] != NULL ? scalar_pos(c,
+	    c->cond_node[p - c->s->params], (size_t)col) : p->pos;
+	diag_add(c->d, DIAG_ERROR, c->file, at.line, at.col,
+	    "in condition of '%s': %s", p->name, msg);
 }
 
 static void
 parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 {
-	struct param *p = &c->s->params[c->s->nparams];
-	yaml_node_t *f[13], *nv, *nonly, *nd;
+	size_t self = c->s->nparams;
+	struct param *p = &c->s->params[self];
+	yaml_node_t *f[13], *nv, *nonly, *nd, *nmin, *nmax, *nstep, *nmode;
 	const char *text, *why;
-	char *canon, *where;
+	char *canon, *where, *cause;
 	double num;
-	int t, stage;
+	int t, stage, col;
 	int64_t di;
 	size_t i;
 
 	memset(p, 0, sizeof *p);
 	p->pos = pos_of(n);
 	where = xasprintf("parameter %zu", index + 1);
-	if (fields(c, n, where, param_keys, f) != 0) {
+	if (fields(c, n, where, param_keys, f, NULL) != 0) {
 		free(where);
 		return;
 	}
@@ -784,15 +863,74 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	}
 	c->s->nparams++; /* the name is valid: keep it for later checks */
 
+	/* Stage, description and condition do not depend on the type:
+	 * check them whatever happens to the domain. Without a build
+	 * section, parameters are the test's. */
+	stage = c->has_build ? STAGE_BUILD : STAGE_TEST;
+	if (f[key(param_keys, "when")] != NULL) {
+		if (choose(c, f[key(param_keys, "when")], "when", stage_names,
+		    &stage) != 0)
+			c->stage_bad[self] = 1;
+		else
+			c->stage_given[self] = 1;
+	}
+	p->stage = (enum stage)stage;
+	if (f[key(param_keys, "description")] != NULL)
+		p->description = get_str(c, f[key(param_keys, "description")],
+		    "description");
+	if (f[key(param_keys, "if")] != NULL) {
+		yaml_node_t *nc = f[key(param_keys, "if")];
+
+		if ((text = scalar(c, nc, "if")) != NULL) {
+			c->cond_node[self] = nc;
+			p->cond_text = xstrdup(text);
+			p->cond_pos = scalar_pos(c, nc, 0);
+			if ((p->cond = expr_parse(text, &col, &cause)) ==
+			    NULL) {
+				cond_error(c, p, col, cause);
+				free(cause);
+			}
+		}
+	}
+
+	c->bad[self] = 1; /* until the domain is known */
+	nv = f[key(param_keys, "values")];
+	nonly = f[key(param_keys, "only")];
+	nmin = f[key(param_keys, "min")];
+	nmax = f[key(param_keys, "max")];
+	nstep = f[key(param_keys, "step")];
+	nmode = f[key(param_keys, "step_mode")];
+	if (nv != NULL && nonly != NULL) {
+		err(c, nonly, "parameter '%s' has both 'values' and 'only' "
+		    "(they are the same key)", p->name);
+		nonly = NULL;
+	}
+	if (nv == NULL)
+		nv = nonly;
+	if (nv != NULL && (nmin != NULL || nmax != NULL)) {
+		err(c, nv, "parameter '%s' has both a list of values and a "
+		    "range (min/max); give one", p->name);
+		return;
+	}
+	if (nv != NULL && (nstep != NULL || nmode != NULL)) {
+		err(c, nstep != NULL ? nstep : nmode, "'%s' applies to a range "
+		    "(min/max), not to the list of values of '%s'",
+		    nstep != NULL ? "step" : "step_mode", p->name);
+		return;
+	}
+	if (nv == NULL && (nstep != NULL || nmode != NULL) && nmin == NULL &&
+	    nmax == NULL) {
+		err(c, nstep != NULL ? nstep : nmode, "parameter '%s' has a "
+		    "step but no min and max", p->name);
+		return;
+	}
+
 	if (f[key(param_keys, "type")] == NULL) {
 		err(c, n, "parameter '%s' has no 'type' (int, float, bool, "
 		    "tristate or str)", p->name);
-		p->type = PT_STR;
-		p->card = 0;
 		return;
 	}
-	text = scalar(c, f[key(param_keys, "type")], "type");
-	if (text == NULL)
+	if ((text = scalar(c, f[key(param_keys, "type")], "type")) == NULL)
 		return;
 	if (strcmp(text, "integer") == 0)
 		t = PT_INT;
@@ -805,51 +943,13 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 		return;
 	p->type = (enum ptype)t;
 
-	/* Without a build section, parameters are the test's. */
-	stage = c->has_build ? STAGE_BUILD : STAGE_TEST;
-	if (f[key(param_keys, "when")] != NULL &&
-	    choose(c, f[key(param_keys, "when")], "when", stage_names,
-	    &stage) != 0)
-		stage = c->has_build ? STAGE_BUILD : STAGE_TEST;
-	p->stage = (enum stage)stage;
-	if (f[key(param_keys, "description")] != NULL)
-		p->description = get_str(c, f[key(param_keys, "description")],
-		    "description");
-
-	nv = f[key(param_keys, "values")];
-	nonly = f[key(param_keys, "only")];
-	if (nv != NULL && nonly != NULL) {
-		err(c, nonly, "parameter '%s' has both 'values' and 'only' "
-		    "(they are the same key)", p->name);
-		nonly = NULL;
-	}
-	if (nv == NULL)
-		nv = nonly;
-	if (nv != NULL && (f[key(param_keys, "min")] != NULL ||
-	    f[key(param_keys, "max")] != NULL)) {
-		err(c, nv, "parameter '%s' has both a list of values and a "
-		    "range (min/max); give one", p->name);
-		return;
-	}
-	if (nv == NULL && (f[key(param_keys, "step")] != NULL ||
-	    f[key(param_keys, "step_mode")] != NULL) &&
-	    f[key(param_keys, "min")] == NULL &&
-	    f[key(param_keys, "max")] == NULL) {
-		err(c, f[key(param_keys, "step")] != NULL ?
-		    f[key(param_keys, "step")] : f[key(param_keys, "step_mode")],
-		    "parameter '%s' has a step but no min and max", p->name);
-		return;
-	}
 	if (nv != NULL)
 		parse_values(c, p, nv, nonly != NULL ? "only" : "values");
-	else if (f[key(param_keys, "min")] != NULL ||
-	    f[key(param_keys, "max")] != NULL) {
+	else if (nmin != NULL || nmax != NULL) {
 		if (p->type != PT_INT && p->type != PT_FLOAT) {
-			err(c, f[key(param_keys, "min")] != NULL ?
-			    f[key(param_keys, "min")] : f[key(param_keys, "max")],
-			    "min and max apply to int and float parameters, "
-			    "not %s parameter '%s'", type_names[p->type],
-			    p->name);
+			err(c, nmin != NULL ? nmin : nmax, "min and max apply "
+			    "to int and float parameters, not %s parameter "
+			    "'%s'", type_names[p->type], p->name);
 			return;
 		}
 		parse_range(c, p, f);
@@ -862,6 +962,7 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	}
 	if (p->card == 0)
 		return;
+	c->bad[self] = 0;
 
 	p->def = 0;
 	if ((nd = f[key(param_keys, "default")]) != NULL &&
@@ -880,25 +981,6 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 				free(dom);
 			} else
 				p->def = (uint64_t)di;
-		}
-	}
-
-	if (f[key(param_keys, "if")] != NULL) {
-		yaml_node_t *nc = f[key(param_keys, "if")];
-		int col;
-		char *cause;
-
-		if ((text = scalar(c, nc, "if")) == NULL)
-			return;
-		p->cond_text = xstrdup(text);
-		p->cond_pos = pos_of(nc);
-		if (nc->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-			p->cond_pos.col++; /* the opening quote */
-		if ((p->cond = expr_parse(text, &col, &cause)) == NULL) {
-			diag_add(c->d, DIAG_ERROR, c->file, p->cond_pos.line,
-			    p->cond_pos.col + col, "in condition of '%s': %s",
-			    p->name, cause);
-			free(cause);
 		}
 	}
 }
@@ -939,7 +1021,9 @@ resolve_name(const char *name, void *arg, enum expr_vtype *type, char **why)
 			    name);
 			return -1;
 		}
-		*type = vtype_of(s->params[i].type);
+		/* A parameter whose type is in error has been reported:
+		 * its comparisons cannot be checked. */
+		*type = ra->c->bad[i] ? EV_ABSENT : vtype_of(s->params[i].type);
 		return i;
 	}
 	names = xcalloc(s->nparams + 1, sizeof *names);
@@ -960,12 +1044,6 @@ resolve_name(const char *name, void *arg, enum expr_vtype *type, char **why)
 	return -1;
 }
 
-static void
-cond_error(struct ctx *c, const struct param *p, int col, const char *msg)
-{
-	diag_add(c->d, DIAG_ERROR, c->file, p->cond_pos.line,
-	    p->cond_pos.col + col, "in condition of '%s': %s", p->name, msg);
-}
 
 /* A comparison of a parameter with a literal that is not one of its
  * values can never hold: almost always a typo. */
@@ -974,6 +1052,7 @@ check_literals(struct ctx *c, const struct param *p, const struct expr *e)
 {
 	const struct expr *name, *lit;
 	const struct param *q;
+	const char *hint;
 	char num[64], *msg;
 	int64_t found;
 
@@ -1000,18 +1079,79 @@ check_literals(struct ctx *c, const struct param *p, const struct expr *e)
 		return;
 	if (found >= 0)
 		return;
-	msg = xasprintf("this value is not one of the values of '%s', so "
-	    "the comparison never changes", q->name);
+	hint = lit->kind == EXPR_STR && q->type == PT_STR ?
+	    diag_suggest(lit->s, (const char *const *)q->values) : NULL;
+	if (hint != NULL)
+		msg = xasprintf("'%s' is not one of the values of '%s'; did "
+		    "you mean '%s'?", lit->s, q->name, hint);
+	else
+		msg = xasprintf("this value is not one of the values of '%s', "
+		    "so the comparison never changes", q->name);
 	cond_error(c, p, lit->col, msg);
 	free(msg);
 }
 
+/* A build parameter's condition may not name a test parameter: it would
+ * make builds depend on test values. */
 static void
-mark_ref(int ref, void *arg)
+check_stages(struct ctx *c, const struct param *p, const struct expr *e)
 {
-	unsigned char *deps = arg;
+	const struct param *q;
+	char *msg;
 
-	deps[ref] = 1;
+	if (e == NULL)
+		return;
+	check_stages(c, p, e->l);
+	check_stages(c, p, e->r);
+	if (e->kind != EXPR_NAME || e->ref < 0)
+		return;
+	q = &c->s->params[e->ref];
+	if (p->stage != STAGE_BUILD || q->stage != STAGE_TEST ||
+	    c->stage_bad[e->ref])
+		return;
+	msg = xasprintf("build parameter '%s' cannot depend on test parameter "
+	    "'%s' (builds are shared across test values)", p->name, q->name);
+	cond_error(c, p, e->col, msg);
+	free(msg);
+}
+
+struct refs {
+	size_t *v;
+	size_t n;
+};
+
+static void
+add_ref(int ref, void *arg)
+{
+	struct refs *r = arg;
+
+	r->v = xreallocarray(r->v, r->n + 1, sizeof *r->v);
+	r->v[r->n++] = (size_t)ref;
+}
+
+/* Depth-first search for cycles; a back edge to a parameter still on the
+ * stack marks every parameter between them as on a cycle. */
+static void
+find_cycles(const struct refs *adj, size_t i, unsigned char *color,
+    size_t *stack, size_t *depth, unsigned char *on_cycle)
+{
+	size_t k, j, d;
+
+	color[i] = 1;
+	stack[(*depth)++] = i;
+	for (k = 0; k < adj[i].n; k++) {
+		j = adj[i].v[k];
+		if (color[j] == 1) {
+			for (d = *depth; d-- > 0;) {
+				on_cycle[stack[d]] = 1;
+				if (stack[d] == j)
+					break;
+			}
+		} else if (color[j] == 0)
+			find_cycles(adj, j, color, stack, depth, on_cycle);
+	}
+	(*depth)--;
+	color[i] = 2;
 }
 
 /* Resolves every condition, then rejects cycles and build parameters
@@ -1021,9 +1161,10 @@ resolve_conditions(struct ctx *c)
 {
 	struct spec *s = c->s;
 	struct resolve_arg ra;
-	unsigned char *deps, *state;
-	size_t i, j, n = s->nparams;
-	int col, changed;
+	struct refs *adj;
+	unsigned char *color, *on_cycle;
+	size_t i, n = s->nparams, *stack, depth = 0;
+	int col;
 	char *cause;
 
 	for (i = 0; i < n; i++) {
@@ -1042,54 +1183,37 @@ resolve_conditions(struct ctx *c)
 			continue;
 		}
 		check_literals(c, p, p->cond);
+		if (!c->stage_bad[i])
+			check_stages(c, p, p->cond);
 	}
-	/* deps[i * n + j]: i's condition names j. */
-	deps = xcalloc(n * n + 1, 1);
+	adj = xcalloc(n + 1, sizeof *adj);
+	for (i = 0; i < n; i++)
+		expr_refs(s->params[i].cond, add_ref, &adj[i]);
+	color = xcalloc(n + 1, 1);
+	on_cycle = xcalloc(n + 1, 1);
+	stack = xcalloc(n + 1, sizeof *stack);
+	for (i = 0; i < n; i++)
+		if (color[i] == 0)
+			find_cycles(adj, i, color, stack, &depth, on_cycle);
 	for (i = 0; i < n; i++) {
-		expr_refs(s->params[i].cond, mark_ref, deps + i * n);
-		for (j = 0; j < n; j++) {
-			if (!deps[i * n + j])
-				continue;
-			if (s->params[i].stage == STAGE_BUILD &&
-			    s->params[j].stage == STAGE_TEST) {
-				char *msg = xasprintf("build parameter '%s' "
-				    "cannot depend on test parameter '%s' "
-				    "(builds are shared across test values)",
-				    s->params[i].name, s->params[j].name);
-
-				cond_error(c, &s->params[i], 0, msg);
-				free(msg);
-			}
-		}
-	}
-	/* Peel off parameters whose dependencies are all settled; what is
-	 * left is on a cycle. */
-	state = xcalloc(n + 1, 1);
-	do {
-		changed = 0;
-		for (i = 0; i < n; i++) {
-			if (state[i])
-				continue;
-			for (j = 0; j < n; j++)
-				if (deps[i * n + j] && !state[j])
-					break;
-			if (j == n) {
-				state[i] = 1;
-				changed = 1;
-			}
-		}
-	} while (changed);
-	for (i = 0; i < n; i++) {
-		if (!state[i]) {
+		if (on_cycle[i]) {
 			cond_error(c, &s->params[i], 0, "conditions form a "
-			    "cycle (a parameter depends on itself through "
+			    "cycle (this parameter depends on itself through "
 			    "others)");
+		}
+	}
+	/* Cut every condition on a cycle, so nothing loops later. */
+	for (i = 0; i < n; i++) {
+		if (on_cycle[i]) {
 			expr_free(s->params[i].cond);
 			s->params[i].cond = NULL;
 		}
+		free(adj[i].v);
 	}
-	free(state);
-	free(deps);
+	free(adj);
+	free(color);
+	free(on_cycle);
+	free(stack);
 }
 
 /* Reads a file named by the spec (relative to its directory) into the
@@ -1282,8 +1406,8 @@ get_outname(struct ctx *c, yaml_node_t *n, const char *kn)
 }
 
 static void
-parse_stage(struct ctx *c, yaml_node_t *n, struct stagespec *st,
-    enum stage stage)
+parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
+    struct stagespec *st, enum stage stage)
 {
 	const char *const *keys = stage == STAGE_BUILD ? build_keys : test_keys;
 	const char *sect = stage == STAGE_BUILD ? "build" : "test";
@@ -1298,7 +1422,7 @@ parse_stage(struct ctx *c, yaml_node_t *n, struct stagespec *st,
 	st->repeat = 3;
 	st->warmup = 0;
 	if (fields(c, n, stage == STAGE_BUILD ? "build" : "test", keys,
-	    f) != 0)
+	    f, NULL) != 0)
 		return;
 	if (f[key(keys, "script")] != NULL && f[key(keys, "run")] != NULL)
 		err(c, f[key(keys, "run")], "%s has both 'script' and 'run'; "
@@ -1317,7 +1441,7 @@ parse_stage(struct ctx *c, yaml_node_t *n, struct stagespec *st,
 			buf_printf(&c->hashed, "%c%s.run%c%s", 0, sect, 0,
 			    st->run);
 	} else
-		err(c, n, "%s needs 'script' (a file) or 'run' (a shell "
+		err(c, keynode, "%s needs 'script' (a file) or 'run' (a shell "
 		    "command)", sect);
 	if (f[key(keys, "cores")] != NULL &&
 	    get_int(c, f[key(keys, "cores")], "cores", 1, 4096, &ll) == 0)
@@ -1354,8 +1478,8 @@ parse_stage(struct ctx *c, yaml_node_t *n, struct stagespec *st,
 	if (f[key(keys, "objective")] != NULL)
 		parse_objective(c, f[key(keys, "objective")]);
 	else
-		err(c, n, "test has no 'objective' (which metric to optimise, "
-		    "and in which direction)");
+		err(c, keynode, "test has no 'objective' (which metric to "
+		    "optimise, and in which direction)");
 }
 
 static const char *const metric_keys[] = {"name", "regex", "stream",
@@ -1425,7 +1549,7 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 			f[0] = v;
 		} else {
 			where = xasprintf("metric %zu", s->nmetrics + 1);
-			rc = fields(c, v, where, metric_keys, f);
+			rc = fields(c, v, where, metric_keys, f, NULL);
 			free(where);
 			if (rc != 0)
 				continue;
@@ -1511,7 +1635,7 @@ parse_objective(struct ctx *c, yaml_node_t *n)
 	int v;
 	size_t i;
 
-	if (fields(c, n, "objective", objective_keys, f) != 0)
+	if (fields(c, n, "objective", objective_keys, f, NULL) != 0)
 		return;
 	if (f[0] == NULL || f[1] == NULL) {
 		err(c, n, "objective needs 'metric' and 'direction' "
@@ -1566,7 +1690,7 @@ parse_search(struct ctx *c, yaml_node_t *n)
 	const char *hint;
 	long long ll;
 
-	if (fields(c, n, "search", search_keys, f) != 0)
+	if (fields(c, n, "search", search_keys, f, NULL) != 0)
 		return;
 	if (f[0] != NULL && (s->strategy = get_str(c, f[0], "strategy")) !=
 	    NULL && strategy_find(s->strategy) == NULL) {
@@ -1596,7 +1720,7 @@ parse_host(struct ctx *c, yaml_node_t *n)
 	yaml_node_t *f[5];
 	int v;
 
-	if (fields(c, n, "host", host_keys, f) != 0)
+	if (fields(c, n, "host", host_keys, f, NULL) != 0)
 		return;
 	if (f[0] != NULL && choose(c, f[0], "governor", governor_names,
 	    &v) == 0)
@@ -1643,11 +1767,11 @@ static void
 parse_top(struct ctx *c, yaml_node_t *root)
 {
 	struct spec *s = c->s;
-	yaml_node_t *f[9], *np;
+	yaml_node_t *f[9], *kn[9], *np;
 	yaml_node_item_t *it;
 	size_t n, i;
 
-	if (fields(c, root, "the spec", top_keys, f) != 0)
+	if (fields(c, root, "the spec", top_keys, f, kn) != 0)
 		return;
 	c->has_build = f[3] != NULL && !is_null(f[3]);
 	if (f[0] == NULL)
@@ -1671,17 +1795,21 @@ parse_top(struct ctx *c, yaml_node_t *root)
 			err(c, np, "'params' is empty: an experiment needs at "
 			    "least one parameter");
 		s->params = xcalloc(n + 1, sizeof *s->params);
+		c->bad = xcalloc(n + 1, 1);
+		c->stage_bad = xcalloc(n + 1, 1);
+		c->stage_given = xcalloc(n + 1, 1);
+		c->cond_node = xcalloc(n + 1, sizeof *c->cond_node);
 		for (it = np->data.sequence.items.start, i = 0;
 		    it < np->data.sequence.items.top; it++, i++)
 			parse_param(c, node_at(c, *it), i);
 		resolve_conditions(c);
 	}
 	if (f[3] != NULL && !is_null(f[3]))
-		parse_stage(c, f[3], &s->build, STAGE_BUILD);
+		parse_stage(c, kn[3], f[3], &s->build, STAGE_BUILD);
 	if (f[4] == NULL)
 		err(c, root, "the spec has no 'test' section");
 	else
-		parse_stage(c, f[4], &s->test, STAGE_TEST);
+		parse_stage(c, kn[4], f[4], &s->test, STAGE_TEST);
 	if (f[5] != NULL)
 		parse_search(c, f[5]);
 	if (f[6] != NULL)
@@ -1690,7 +1818,8 @@ parse_top(struct ctx *c, yaml_node_t *root)
 		parse_inputs(c, f[7]);
 	if (s->build.present == 0) {
 		for (i = 0; i < s->nparams; i++) {
-			if (s->params[i].stage == STAGE_BUILD) {
+			if (s->params[i].stage == STAGE_BUILD &&
+			    c->stage_given[i]) {
 				diag_add(c->d, DIAG_ERROR, c->file,
 				    s->params[i].pos.line, s->params[i].pos.col,
 				    "parameter '%s' is 'when: build' but the "
@@ -1754,6 +1883,24 @@ read_text(const char *path, char **out, size_t *len, char **cause)
 	return 0;
 }
 
+static void
+yaml_error(struct diags *d, const char *path, const yaml_parser_t *parser)
+{
+	const char *problem = parser->problem != NULL ? parser->problem :
+	    "error";
+
+	if (parser->context != NULL)
+		diag_add(d, DIAG_ERROR, path, (int)parser->problem_mark.line + 1,
+		    (int)parser->problem_mark.column + 1, "YAML syntax: %s "
+		    "(%s that starts at %d:%d)", problem, parser->context,
+		    (int)parser->context_mark.line + 1,
+		    (int)parser->context_mark.column + 1);
+	else
+		diag_add(d, DIAG_ERROR, path, (int)parser->problem_mark.line + 1,
+		    (int)parser->problem_mark.column + 1, "YAML syntax: %s",
+		    problem);
+}
+
 struct spec *
 spec_load(const char *path, struct diags *d)
 {
@@ -1782,21 +1929,32 @@ spec_load(const char *path, struct diags *d)
 	yaml_parser_set_input_string(&parser, (const unsigned char *)s->text,
 	    len);
 	if (!yaml_parser_load(&parser, &c.doc)) {
-		diag_add(d, DIAG_ERROR, path, (int)parser.problem_mark.line + 1,
-		    (int)parser.problem_mark.column + 1, "YAML syntax: %s%s%s",
-		    parser.problem != NULL ? parser.problem : "error",
-		    parser.context != NULL ? " " : "",
-		    parser.context != NULL ? parser.context : "");
+		yaml_error(d, path, &parser);
 		yaml_parser_delete(&parser);
 		spec_free(s);
 		return NULL;
 	}
-	yaml_parser_delete(&parser);
-	if ((root = yaml_document_get_root_node(&c.doc)) == NULL)
+	if ((root = yaml_document_get_root_node(&c.doc)) == NULL ||
+	    is_null(root))
 		diag_add(d, DIAG_ERROR, path, 0, 0, "the spec is empty");
 	else
 		parse_top(&c, root);
 	yaml_document_delete(&c.doc);
+	/* One spec, one document: a second would be silently lost. */
+	if (yaml_parser_load(&parser, &c.doc)) {
+		if (yaml_document_get_root_node(&c.doc) != NULL)
+			diag_add(d, DIAG_ERROR, path,
+			    (int)c.doc.start_mark.line + 1,
+			    (int)c.doc.start_mark.column + 1, "a second YAML "
+			    "document starts here; a spec is one document");
+		yaml_document_delete(&c.doc);
+	} else
+		yaml_error(d, path, &parser);
+	yaml_parser_delete(&parser);
+	free(c.bad);
+	free(c.stage_bad);
+	free(c.stage_given);
+	free(c.cond_node);
 
 	sha256_init(&h);
 	sha256_update(&h, "wayfinder-spec-1", 16);

@@ -79,8 +79,8 @@ position(const char *text, const char *at, int *line, int *col)
 		if (*p == '\n') {
 			(*line)++;
 			*col = 1;
-		} else
-			(*col)++;
+		} else if (((unsigned char)*p & 0xc0) != 0x80)
+			(*col)++; /* characters, not UTF-8 bytes */
 	}
 }
 

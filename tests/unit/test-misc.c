@@ -154,6 +154,10 @@ test_template(void)
 	    "located (%d:%d)", line, col);
 	free(cause);
 	cause = NULL;
+	refs[0] = '\0';
+	template_scan("\xc3\xa9t\xc3\xa9 ${A}", tref, NULL, &line, &col,
+	    &cause);
+	is_str(refs, "A@1:5;", "columns count characters, not UTF-8 bytes");
 	ok(template_scan("${A", tref, NULL, &line, &col, &cause) != 0,
 	    "an unterminated reference is refused");
 	free(cause);
