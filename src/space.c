@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "sha256.h"
+#include "hash.h"
 #include "space.h"
 #include "xmalloc.h"
 
@@ -39,6 +39,7 @@ struct space {
 	size_t n;
 	size_t *order;  /* topological order of parameter indices */
 	size_t *byname; /* parameter indices sorted by name */
+	size_t *namelen;
 	unsigned char *is_ctrl;
 	size_t nctrl;
 	struct space_count size, builds;
@@ -438,6 +439,9 @@ space_new(const struct spec *spec)
 	s->n = spec->nparams;
 	s->order = xcalloc(s->n + 1, sizeof *s->order);
 	s->byname = xcalloc(s->n + 1, sizeof *s->byname);
+	s->namelen = xcalloc(s->n + 1, sizeof *s->namelen);
+	for (i = 0; i < s->n; i++)
+		s->namelen[i] = strlen(spec->params[i].name);
 	s->is_ctrl = xcalloc(s->n + 1, 1);
 
 	t.spec = spec;
@@ -482,6 +486,7 @@ space_free(struct space *s)
 		return;
 	free(s->order);
 	free(s->byname);
+	free(s->namelen);
 	free(s->is_ctrl);
 	free(s->in_comp);
 	for (i = 0; i < s->ncomps; i++) {
@@ -552,27 +557,37 @@ space_config_dup(const struct space *s, const struct config *cfg)
 	return c;
 }
 
-static uint64_t
-digest64(struct sha256 *h)
-{
-	unsigned char d[32];
-	uint64_t x = 0;
-	int i;
+#define GATHER 4096
 
-	sha256_final(h, d);
-	for (i = 0; i < 8; i++)
-		x = x << 8 | d[i];
-	return x;
+static void
+flush(struct hash *h, char *chunk, size_t *n)
+{
+	hash_update(h, chunk, *n);
+	*n = 0;
+}
+
+/* Appends "name=value\n" to a chunk, hashing the chunk when full. */
+static void
+gather(struct hash *h, char *chunk, size_t *n, const char *name, size_t nlen,
+    const char *v, size_t vlen)
+{
+	if (*n + nlen + vlen + 2 > GATHER)
+		flush(h, chunk, n);
+	memcpy(chunk + *n, name, nlen);
+	chunk[*n + nlen] = '=';
+	memcpy(chunk + *n + nlen + 1, v, vlen);
+	chunk[*n + nlen + 1 + vlen] = '\n';
+	*n += nlen + vlen + 2;
 }
 
 struct config *
 space_canon(const struct space *s, struct config *cfg)
 {
 	const struct param *p;
-	struct sha256 hid, hbuild;
-	char buf[64];
+	struct hash hid, hbuild;
+	char buf[64], line[GATHER], bline[GATHER];
 	const char *v;
-	size_t k, i;
+	size_t k, i, nlen, vlen, nid = 0, nbuild = 0;
 
 	for (k = 0; k < s->n; k++) {
 		i = s->order[k];
@@ -581,27 +596,43 @@ space_canon(const struct space *s, struct config *cfg)
 		else if (cfg->v[i] < 0)
 			cfg->v[i] = (int64_t)s->spec->params[i].def;
 	}
-	sha256_init(&hid);
-	sha256_init(&hbuild);
+	/* XXH64 of "name=value\n" for each active parameter, in name
+	 * order: the same bytes whatever the spec's order. Lines are
+	 * gathered in chunks so the hash sees few, long updates. */
+	hash_init(&hid, 0);
+	hash_init(&hbuild, 0);
 	for (k = 0; k < s->n; k++) {
 		i = s->byname[k];
 		if (cfg->v[i] < 0)
 			continue;
 		p = &s->spec->params[i];
 		v = spec_value(p, (uint64_t)cfg->v[i], buf, sizeof buf);
-		sha256_update(&hid, p->name, strlen(p->name));
-		sha256_update(&hid, "=", 1);
-		sha256_update(&hid, v, strlen(v));
-		sha256_update(&hid, "\n", 1);
-		if (p->stage == STAGE_BUILD) {
-			sha256_update(&hbuild, p->name, strlen(p->name));
-			sha256_update(&hbuild, "=", 1);
-			sha256_update(&hbuild, v, strlen(v));
-			sha256_update(&hbuild, "\n", 1);
+		nlen = s->namelen[i];
+		vlen = strlen(v);
+		if (nlen + vlen + 2 > sizeof line) {
+			/* Too long to gather: hash it directly. */
+			flush(&hid, line, &nid);
+			hash_update(&hid, p->name, nlen);
+			hash_update(&hid, "=", 1);
+			hash_update(&hid, v, vlen);
+			hash_update(&hid, "\n", 1);
+			if (p->stage == STAGE_BUILD) {
+				flush(&hbuild, bline, &nbuild);
+				hash_update(&hbuild, p->name, nlen);
+				hash_update(&hbuild, "=", 1);
+				hash_update(&hbuild, v, vlen);
+				hash_update(&hbuild, "\n", 1);
+			}
+			continue;
 		}
+		gather(&hid, line, &nid, p->name, nlen, v, vlen);
+		if (p->stage == STAGE_BUILD)
+			gather(&hbuild, bline, &nbuild, p->name, nlen, v, vlen);
 	}
-	cfg->id = digest64(&hid);
-	cfg->build = digest64(&hbuild);
+	flush(&hid, line, &nid);
+	flush(&hbuild, bline, &nbuild);
+	cfg->id = hash_final(&hid);
+	cfg->build = hash_final(&hbuild);
 	return cfg;
 }
 

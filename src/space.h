@@ -16,9 +16,9 @@
 
 /*
  * One configuration: a value index per parameter (in spec order), -1 for
- * an inactive parameter. id and build are set by space_canon(): the first
- * 64 bits of a SHA-256 over the active "name=value" pairs in name order
- * (all of them, or the build-stage ones only).
+ * an inactive parameter. id and build are set by space_canon(): XXH64
+ * (seed 0) of "name=value\n" for each active parameter in name order (all
+ * of them, or the build-stage ones only), as `xxhsum -H1` would give.
  */
 struct config {
 	uint64_t id;

@@ -789,9 +789,10 @@ scalar_pos(struct ctx *c, const yaml_node_t *n, size_t off)
 	}
 	if (at > end)
 		at = c->s->text + n->start_mark.index;
-	pos.line = 1;
-	pos.col = 1;
-	for (p = c->s->text; p < at; p++) {
+	/* Count from the node's own mark, not from the top of the file. */
+	pos.line = (int)n->start_mark.line + 1;
+	pos.col = (int)n->start_mark.column + 1;
+	for (p = c->s->text + n->start_mark.index; p < at; p++) {
 		if (*p == '\n') {
 			pos.line++;
 			pos.col = 1;

@@ -33,7 +33,7 @@ worker() { # worker INDEX CPU
 }
 
 one_build() { # one_build CPU OPT_LEVEL MARCH_NATIVE TILE UNROLL
-	cpu=$1 nat=$3
+	cpu=$1 nat=$3 line="$2 $3 $4 $5"
 	b=$work/build-$2-$3-$4-$5
 	mkdir "$b"
 	{
@@ -53,7 +53,6 @@ one_build() { # one_build CPU OPT_LEVEL MARCH_NATIVE TILE UNROLL
 	set -- env WAYFINDER_SPEC_DIR="$spec_dir" WAYFINDER_BUILD_DIR="$b" \
 	    WAYFINDER_CORES="$cpu" WAYFINDER_CORE_ID0="$cpu" \
 	    WAYFINDER_TOTAL_CORES=1 OPT_LEVEL="$2" TILE="$4" UNROLL="$5"
-	line="$2 $3 $4 $5"
 	# An inactive parameter is not in the environment at all.
 	[ "$nat" = - ] || set -- "$@" MARCH_NATIVE="$nat"
 	(cd "$b" && taskset -c "$cpu" "$@" sh "$spec_dir/build.sh" >build.log)

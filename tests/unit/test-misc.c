@@ -12,6 +12,7 @@
 #include "spec-util.h"
 #include "../../src/diag.h"
 #include "../../src/files.h"
+#include "../../src/hash.h"
 #include "../../src/idset.h"
 #include "../../src/metrics.h"
 #include "../../src/rng.h"
@@ -45,6 +46,43 @@ test_sha256(void)
 	    "c1", "sha256 of the 448-bit message");
 	is_str(sha("a", 1, 1000000), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a4"
 	    "97200e046d39ccc7112cd0", "sha256 of a million a, byte by byte");
+}
+
+static char *
+xxh(const char *data, size_t len, size_t chunk)
+{
+	static char hex[17];
+	struct hash h;
+	size_t i, n;
+
+	hash_init(&h, 0);
+	for (i = 0; i < len; i += n) {
+		n = len - i < chunk ? len - i : chunk;
+		hash_update(&h, data + i, n);
+	}
+	snprintf(hex, sizeof hex, "%016llx", (unsigned long long)hash_final(&h));
+	return hex;
+}
+
+static void
+test_xxh64(void)
+{
+	char a100[101], rep[300];
+	size_t i;
+
+	memset(a100, 'a', 100);
+	a100[100] = '\0';
+	rep[0] = '\0';
+	for (i = 0; i < 7; i++)
+		strcat(rep, "Nobody inspects the spammish repetition");
+	/* Reference values from xxhsum -H1. */
+	is_str(xxh("", 0, 1), "ef46db3751d8e999", "xxh64 of nothing");
+	is_str(xxh("abc", 3, 1), "44bc2cf5ad770999", "xxh64 of abc");
+	is_str(xxh(a100, 100, 100), "375041e8b1decfb3", "xxh64 of 100 a");
+	is_str(xxh(a100, 100, 7), "375041e8b1decfb3",
+	    "the same, fed 7 bytes at a time");
+	is_str(xxh(rep, strlen(rep), 33), "dd12953118bf5bbb",
+	    "xxh64 of 273 bytes fed 33 at a time");
 }
 
 static void
@@ -302,6 +340,7 @@ int
 main(void)
 {
 	test_sha256();
+	test_xxh64();
 	test_rng();
 	test_duration();
 	test_template();
