@@ -393,14 +393,15 @@ cmd_results(int argc, char **argv)
 	int64_t id;
 	int c, rc = EXIT_FAIL;
 
-	while ((c = getopt_long(argc, argv, "d:t:F:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			statearg = optarg;
 			break;
 		case 't':
 			top = (size_t)strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || top == 0) {
+			if (*optarg == '\0' || *optarg == '-' || *end != '\0' ||
+			    top == 0) {
 				cmd_error("--top needs a number of at least 1, "
 				    "not '%s'", optarg);
 				return EXIT_USAGE;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "diag.h"
 #include "engine.h"
@@ -144,6 +146,23 @@ usable_cpus(int **out)
 		if (CPU_ISSET(i, &set))
 			(*out)[n++] = i;
 	return n;
+}
+
+/* "0-3,8,10-11" */
+static char *
+cpu_ranges(const int *cpus, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i, j;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && cpus[j] == cpus[j - 1] + 1; j++)
+			;
+		buf_printf(&b, "%s%d", b.len > 0 ? "," : "", cpus[i]);
+		if (j - i > 1)
+			buf_printf(&b, "-%d", cpus[j - 1]);
+	}
+	return buf_steal(&b);
 }
 
 static void
@@ -287,8 +306,7 @@ cmd_run(int argc, char **argv)
 	size_t ncpus;
 	int64_t exp = 0;
 
-	while ((c = getopt_long(argc, argv, "fS:b:s:j:d:nqh", longopts,
-	    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			/* The engine runs in this process: the only mode
@@ -309,6 +327,11 @@ cmd_run(int argc, char **argv)
 		case 's':
 			if (parse_u64(optarg, "--seed", 0, &seed) != 0)
 				return EXIT_USAGE;
+			if (seed > INT64_MAX) {
+				cmd_error("--seed is at most %lld",
+				    (long long)INT64_MAX);
+				return EXIT_USAGE;
+			}
 			seeded = 1;
 			break;
 		case 'j':
@@ -353,8 +376,6 @@ cmd_run(int argc, char **argv)
 		seed = s->seed;
 		seeded = 1;
 	}
-	if (budget == 0)
-		budget = s->budget; /* 0: none given */
 	if ((ncpus = usable_cpus(&cpus)) == 0) {
 		cmd_error("no usable CPUs: %s", strerror(errno));
 		goto out;
@@ -383,10 +404,12 @@ cmd_run(int argc, char **argv)
 			goto out;
 		}
 		if (budget == 0)
-			budget = ex.budget;
+			budget = ex.budget; /* --budget or the spec's, then */
 		store_experiment_clear(&ex);
 		store_experiment_set_budget(st, exp, budget);
 	} else {
+		if (budget == 0)
+			budget = s->budget;
 		if (budget == 0) {
 			space_size(sp, &size);
 			if (!size.exact || !size.fits ||
@@ -423,12 +446,18 @@ cmd_run(int argc, char **argv)
 	r.space = sp;
 	r.tty = isatty(STDOUT_FILENO);
 	r.quiet = quiet;
-	if (!quiet)
-		printf("experiment %lld (%s): %s, budget %llu, %llu job%s at "
-		    "once on CPUs %d-%d, state %s\n", (long long)exp, s->name,
-		    strategy, (unsigned long long)budget,
-		    (unsigned long long)jobs, jobs == 1 ? "" : "s", cpus[0],
-		    cpus[ncpus - 1], dir);
+	if (jobs > ncpus / (size_t)s->test.cores)
+		jobs = ncpus / (size_t)s->test.cores; /* what can ever run */
+	if (jobs == 0)
+		jobs = 1; /* the engine refuses it with the reason */
+	if (!quiet) {
+		t = cpu_ranges(cpus, ncpus);
+		printf("experiment %lld (%s): %s, budget %llu, up to %llu "
+		    "job%s at once on CPUs %s, state %s\n", (long long)exp,
+		    s->name, strategy, (unsigned long long)budget,
+		    (unsigned long long)jobs, jobs == 1 ? "" : "s", t, dir);
+		free(t);
+	}
 
 	memset(&eo, 0, sizeof eo);
 	eo.spec = s;

@@ -148,7 +148,8 @@ describe(const struct spec *s, const struct space *sp)
 		printf(" (recorded; host tuning is not applied by this "
 		    "version)\n");
 	}
-	printf("identity: %.16s\n", s->hash);
+	printf("spec hash: %.16s (the spec and every file it names)\n",
+	    s->hash);
 }
 
 int
@@ -164,7 +165,7 @@ cmd_validate(int argc, char **argv)
 	struct space *sp;
 	int c, quiet = 0;
 
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = 1;

@@ -576,26 +576,26 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 
 	t->running = 0;
 	/* Metrics come from the slot's files, before they are settled. */
-	if (r->how == EXEC_EXITED && r->status == 0 &&
-	    metrics_collect(e->spec, j->results, j->out, j->err, &ms,
-	    &cause) != 0) {
-		why = xasprintf("iteration %d: %s", j->iteration, cause);
-		free(cause);
+	if (r->how == EXEC_EXITED && r->status == 0) {
+		if (metrics_collect(e->spec, j->results, j->out, j->err, &ms,
+		    &cause) != 0) {
+			why = xasprintf("iteration %d: %s", j->iteration,
+			    cause);
+			free(cause);
+		} else if (!j->warmup &&
+		    (missing = metrics_missing(e->spec, &ms)) != NULL)
+			why = xasprintf("metric '%s' missing in iteration %d "
+			    "(%s)", missing->name, j->iteration,
+			    missing->regex_text == NULL ? "not in the results "
+			    "file" : missing->stream == STREAM_STDOUT ? "its "
+			    "regex matched nothing on stdout" : "its regex "
+			    "matched nothing on stderr");
 	}
 	settle(e, j, !(r->how == EXEC_EXITED && r->status == 0) || why);
 	reason = job_failure(e, j, r, &state);
 	if (reason == NULL && why != NULL) {
 		reason = why;
 		why = NULL;
-		state = "failed";
-	}
-	if (reason == NULL && !j->warmup &&
-	    (missing = metrics_missing(e->spec, &ms)) != NULL) {
-		reason = xasprintf("metric '%s' missing in iteration %d (%s)",
-		    missing->name, j->iteration, missing->regex_text != NULL ?
-		    (missing->stream == STREAM_STDOUT ? "its regex matched "
-		    "nothing on stdout" : "its regex matched nothing on "
-		    "stderr") : "not in the results file");
 		state = "failed";
 	}
 	last = reason == NULL && j->iteration >= e->iters;
@@ -963,10 +963,9 @@ resume(struct engine *e, char **cause)
 	struct outcome o;
 	struct trial *t;
 	size_t n, i;
-	int interrupted;
 	char *why;
 
-	interrupted = store_recover(e->o->store, e->o->experiment);
+	store_recover(e->o->store, e->o->experiment);
 	store_trials(e->o->store, e->o->experiment, &v, &n);
 	for (i = 0; i < n; i++) {
 		cfg = space_config_parse(e->o->space, v[i].nvalues,
@@ -1010,9 +1009,8 @@ resume(struct engine *e, char **cause)
 	e->p.resumed = e->p.done + e->p.failed;
 	if (n > 0)
 		notice(e, "resuming experiment %lld: %llu trials finished, "
-		    "%zu to continue%s", (long long)e->o->experiment,
-		    (unsigned long long)e->p.resumed, e->nactive,
-		    interrupted > 0 ? ", interrupted jobs run again" : "");
+		    "%zu to continue", (long long)e->o->experiment,
+		    (unsigned long long)e->p.resumed, e->nactive);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -108,7 +109,6 @@ job_env(const struct job_ctx *j)
 	strv_add(&s, xasprintf("WAYFINDER_WORK_DIR=%s", j->workdir));
 	if (j->builddir != NULL)
 		strv_add(&s, xasprintf("WAYFINDER_BUILD_DIR=%s", j->builddir));
-	strv_add(&s, xasprintf("WAYFINDER_RESULTS=%s", j->results));
 	strv_add(&s, xasprintf("WAYFINDER_STAGE=%s",
 	    spec_stage_name(j->stage)));
 	strv_add(&s, xasprintf("WAYFINDER_EXPERIMENT=%lld",
@@ -117,6 +117,7 @@ job_env(const struct job_ctx *j)
 	strv_add(&s, xasprintf("WAYFINDER_CONFIG_ID=%s", space_id_hex(
 	    j->stage == STAGE_BUILD ? j->cfg->build : j->cfg->id, key)));
 	if (j->stage == STAGE_TEST) {
+		strv_add(&s, xasprintf("WAYFINDER_RESULTS=%s", j->results));
 		strv_add(&s, xasprintf("WAYFINDER_TRIAL=%lld",
 		    (long long)j->trial));
 		strv_add(&s, xasprintf("WAYFINDER_ITERATION=%d",
@@ -126,12 +127,54 @@ job_env(const struct job_ctx *j)
 	return s.v;
 }
 
+/*
+ * A command that needs no shell: plain words of safe characters, the
+ * first not a shell keyword or builtin. Such a command is run directly,
+ * as make does, which saves starting a shell for every job.
+ */
+static int
+simple_command(const char *cmd)
+{
+	static const char *const shell_words[] = {".", ":", "!", "{", "}",
+	    "alias", "bg", "break", "case", "cd", "command", "continue", "do",
+	    "done", "elif", "else", "esac", "eval", "exec", "exit", "export",
+	    "fc", "fg", "fi", "for", "getopts", "hash", "if", "jobs", "local",
+	    "read", "readonly", "return", "set", "shift", "source", "then",
+	    "times", "trap", "type", "ulimit", "umask", "unalias", "unset",
+	    "until", "wait", "while", NULL};
+	size_t i, first;
+	const char *p;
+
+	if (cmd[strspn(cmd, " ")] == '\0')
+		return 0;
+	for (p = cmd; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr(" _./,:@%+-", *p) == NULL)
+			return 0;
+	p = cmd + strspn(cmd, " ");
+	first = strcspn(p, " ");
+	if (memchr(p, ':', first) != NULL)
+		return 0; /* not a word a shell would run as a program */
+	for (i = 0; shell_words[i] != NULL; i++)
+		if (strlen(shell_words[i]) == first &&
+		    strncmp(p, shell_words[i], first) == 0)
+			return 0;
+	return 1;
+}
+
 char **
 job_argv(const struct stagespec *st)
 {
 	struct strv s = {NULL, 0};
+	const char *p;
+	size_t n;
 
-	if (st->run != NULL) {
+	if (st->run != NULL && simple_command(st->run)) {
+		for (p = st->run; *p != '\0'; p += n) {
+			p += strspn(p, " ");
+			if ((n = strcspn(p, " ")) > 0)
+				strv_add(&s, xstrndup(p, n));
+		}
+	} else if (st->run != NULL) {
 		strv_add(&s, xstrdup("/bin/sh"));
 		strv_add(&s, xstrdup("-c"));
 		strv_add(&s, xstrdup(st->run));

@@ -1297,8 +1297,17 @@ tmpl_ref(const char *name, int line, int col, int has_default, void *arg)
 	const char **names, *hint;
 	int i;
 
-	if (is_env_name(name))
+	if (is_env_name(name)) {
+		if (tc->stage == STAGE_BUILD &&
+		    (strcmp(name, "WAYFINDER_TRIAL") == 0 ||
+		    strcmp(name, "WAYFINDER_ITERATION") == 0 ||
+		    strcmp(name, "WAYFINDER_WARMUP") == 0 ||
+		    strcmp(name, "WAYFINDER_RESULTS") == 0))
+			diag_add(tc->c->d, DIAG_ERROR, tc->file, line, col,
+			    "'%s' is a test job's; a build template cannot use "
+			    "it", name);
 		return;
+	}
 	if ((i = spec_param_index(s, name)) >= 0) {
 		if (tc->stage == STAGE_BUILD &&
 		    s->params[i].stage == STAGE_TEST)
@@ -1486,14 +1495,46 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 static const char *const metric_keys[] = {"name", "regex", "stream",
     "optional", "unit", "description", NULL};
 
-/* glibc's regex knows \s and \w but not \d; users write it anyway. */
+/*
+ * glibc's regex knows \s and \w but not \d; users write it anyway. \d
+ * becomes [0-9] (0-9 inside a bracket expression) and \D [^0-9]; \D
+ * inside brackets has no equivalent and is refused. Returns NULL then.
+ */
 static char *
 regex_translate(const char *re)
 {
 	struct buf b = BUF_INIT;
 	const char *p;
+	int in_bracket = 0;
 
 	for (p = re; *p != '\0'; p++) {
+		if (in_bracket) {
+			if (p[0] == '\\' && p[1] == 'd') {
+				buf_adds(&b, "0-9");
+				p++;
+				continue;
+			}
+			if (p[0] == '\\' && p[1] == 'D') {
+				buf_free(&b);
+				return NULL;
+			}
+			if (p[0] == '[' && (p[1] == ':' || p[1] == '.' ||
+			    p[1] == '=')) {
+				/* [:class:] and friends end at their own ']' */
+				const char *end = strstr(p + 2, (char[]){p[1], ']',
+				    '\0'});
+
+				if (end != NULL) {
+					buf_add(&b, p, (size_t)(end + 2 - p));
+					p = end + 1;
+					continue;
+				}
+			}
+			if (*p == ']')
+				in_bracket = 0;
+			buf_addc(&b, *p);
+			continue;
+		}
 		if (p[0] == '\\' && p[1] == 'd') {
 			buf_adds(&b, "[0-9]");
 			p++;
@@ -1503,6 +1544,18 @@ regex_translate(const char *re)
 		} else if (p[0] == '\\' && p[1] != '\0') {
 			buf_add(&b, p, 2);
 			p++;
+		} else if (*p == '[') {
+			buf_addc(&b, '[');
+			in_bracket = 1;
+			/* A ']' first (after an optional '^') is literal. */
+			if (p[1] == '^') {
+				buf_addc(&b, '^');
+				p++;
+			}
+			if (p[1] == ']') {
+				buf_addc(&b, ']');
+				p++;
+			}
 		} else
 			buf_addc(&b, *p);
 	}
@@ -1564,7 +1617,7 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 			continue;
 		if (!valid_metric_name(m->name)) {
 			err(c, f[0], "metric name '%s' must start with a letter "
-			    "and hold only letters, digits and _ . - :",
+			    "or _ and hold only letters, digits and _ . - :",
 			    m->name);
 			free(m->name);
 			continue;
@@ -1603,7 +1656,14 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 		}
 		if ((m->regex_text = get_str(c, f[1], "regex")) == NULL)
 			continue;
-		re = regex_translate(m->regex_text);
+		if ((re = regex_translate(m->regex_text)) == NULL) {
+			err(c, f[1], "regex for metric '%s': \\D inside [...] is "
+			    "not supported; write [^0-9] outside brackets",
+			    m->name);
+			free(m->regex_text);
+			m->regex_text = NULL;
+			continue;
+		}
 		rc = regcomp(&m->regex, re, REG_EXTENDED | REG_NEWLINE);
 		free(re);
 		if (rc != 0) {

@@ -193,10 +193,10 @@ struct order {
 };
 
 static const struct order orders[] = {
-    {"ijk", mm_ijk},
-    {"ikj", mm_ikj},
-    {"jik", mm_jik},
-    {"kij", mm_kij},
+	{ "ijk", mm_ijk },
+	{ "ikj", mm_ikj },
+	{ "jik", mm_jik },
+	{ "kij", mm_kij },
 };
 
 /*
@@ -233,7 +233,7 @@ init_checksums(void)
 static int
 verify(void)
 {
-	int64_t got[2] = {0, 0};
+	int64_t got[2] = { 0, 0 };
 	for (int i = 0; i < N; i++)
 		for (int j = 0; j < N; j++) {
 			const double c = C[i][j];
@@ -288,8 +288,8 @@ main(int argc, char **argv)
 		min_seconds = strtod(argv[2], &end);
 		if (errno != 0 || end == argv[2] || *end != '\0' ||
 		    !(min_seconds >= 0 && min_seconds <= 60)) {
-			fprintf(
-			    stderr, "matmul: bad MIN_SECONDS '%s'\n", argv[2]);
+			fprintf(stderr, "matmul: bad MIN_SECONDS '%s'\n",
+			    argv[2]);
 			return 2;
 		}
 	}
@@ -316,8 +316,8 @@ main(int argc, char **argv)
 	/* The median time of one multiplication: robust against the odd
 	 * slow repetition when something else shares the machine. */
 	qsort(times, (size_t)reps, sizeof times[0], cmp_double);
-	const double t = reps % 2 ? times[reps / 2]
-				  : (times[reps / 2 - 1] + times[reps / 2]) / 2;
+	const double t = reps % 2 ? times[reps / 2] :
+				    (times[reps / 2 - 1] + times[reps / 2]) / 2;
 	printf("matmul n=%d order=%s tile=%d unroll=%d reps=%d time=%.3fs "
 	       "MFLOPS: %.1f\n",
 	    N, ord->name, TILE, UNROLL_ON, reps, elapsed,

@@ -246,6 +246,7 @@ test_metrics(void)
 	    "test:\n  run: 'true'\n  metrics:\n"
 	    "    - name: rps\n      regex: 'Requests/sec:\\s+([0-9.]+)'\n"
 	    "    - name: lat\n      regex: 'p99 (\\d+)ms'\n      stream: stderr\n"
+	    "    - name: br\n      regex: 'br=([\\d.]+)'\n"
 	    "    - name: fromfile\n"
 	    "    - {name: opt, optional: true}\n"
 	    "  objective: {metric: rps, direction: maximize}\n";
@@ -258,7 +259,8 @@ test_metrics(void)
 	double vals[] = {5, 1, 4, 2, 3}, even[] = {4, 1, 3, 2};
 
 	snprintf(out, sizeof out, "%s", write_file("out.log",
-	    "warmup\nRequests/sec:  100.5\nRequests/sec: 250.25\nend\n"));
+	    "warmup\nRequests/sec:  100.5\nRequests/sec: 250.25\nend\n"
+	    "br=12.5\n"));
 	snprintf(err, sizeof err, "%s", write_file("err.log", "p99 17ms\n"));
 	snprintf(results, sizeof results, "%s", write_file("results",
 	    "# comment\n\nfromfile 3\nextra=4.5\n  spaced   1e3  \n"));
@@ -267,6 +269,7 @@ test_metrics(void)
 	ok((v = metrics_get(&ms, "rps")) && *v == 250.25,
 	    "the last regex match counts");
 	ok((v = metrics_get(&ms, "lat")) && *v == 17, "\\d and stderr");
+	ok((v = metrics_get(&ms, "br")) && *v == 12.5, "\\d inside brackets");
 	ok((v = metrics_get(&ms, "fromfile")) && *v == 3, "results file");
 	ok((v = metrics_get(&ms, "extra")) && *v == 4.5,
 	    "undeclared metrics are kept, name=value accepted");

@@ -302,6 +302,11 @@ static const struct bad bads[] = {
 		{5, 17, "value 'y' of int parameter 'A'", NULL, NULL},
 		{7, 10, "in condition of 'A'", "'=' is not an operator",
 		    NULL}}},
+	{"bad-90-regex-not-digit-in-brackets.yaml", 1, NULL,
+	    {{10, 14, "\\D inside [...] is not supported", NULL, NULL}}},
+	{"bad-91-build-template-test-variable.yaml", 1, NULL,
+	    {{2, 7, "'WAYFINDER_ITERATION' is a test job's", NULL,
+		"bad-91.mk.in"}}},
 };
 
 static void
@@ -772,7 +777,7 @@ check_original(void)
 	    0);
 	check_values(s, "CONFIG_PREEMPT", PT_TRISTATE, STAGE_BUILD, 3, "n,m,y",
 	    0);
-	is_str(s->build.run, "make olddefconfig && make -j\"$WAYFINDER_CORES\"",
+	is_str(s->build.run, "make olddefconfig && make -j\"$WAYFINDER_TOTAL_CORES\"",
 	    "good-04: build run");
 	is_str(s->build.kconfig, ".config", "good-04: kconfig");
 	ok(s->test.script != NULL && ends_with(s->test.script, "/ok.sh"),
