@@ -33,6 +33,9 @@
 
 enum bstate { B_PENDING, B_RUNNING, B_DONE, B_FAILED };
 
+/* Times a job lost to something outside it is run again. */
+#define MAX_LOST 3
+
 struct build {
 	struct build *next;
 	uint64_t key;
@@ -41,6 +44,7 @@ struct build {
 	char *dir;
 	enum bstate state;
 	char *reason;
+	int lost;
 };
 
 struct trial {
@@ -51,6 +55,7 @@ struct trial {
 	struct build *build; /* NULL without a build stage */
 	int next_iter;       /* 1-based, warm-ups first */
 	int running;         /* a job of this trial is running */
+	int lost;            /* jobs lost and run again */
 };
 
 struct job {
@@ -502,6 +507,11 @@ job_failure(struct engine *e, const struct job *j,
 	case EXEC_ERROR:
 		msg = xasprintf("%s could not run: %s", what, r->error);
 		break;
+	case EXEC_LOST:
+		*state = "lost";
+		msg = xasprintf("%s lost%s: %s", what, where, r->error != NULL ?
+		    r->error : "its shim was stopped from outside");
+		break;
 	default:
 		*state = "interrupted";
 		msg = xstrdup("interrupted");
@@ -543,7 +553,8 @@ build_done(struct engine *e, struct job *j, const struct exec_result *r)
 	fill_end(&end, j, state, r, reason);
 	store_begin(st);
 	store_job_end(st, j->id, &end);
-	if (r->how == EXEC_STOPPED) {
+	if (r->how == EXEC_STOPPED ||
+	    (r->how == EXEC_LOST && ++b->lost <= MAX_LOST)) {
 		store_build_set_state(st, b->id, "interrupted", NULL);
 		b->state = B_PENDING;
 	} else if (reason != NULL) {
@@ -557,6 +568,8 @@ build_done(struct engine *e, struct job *j, const struct exec_result *r)
 	event(e, "build.end", "{sIsssssf}", "job", (json_int_t)j->id, "build",
 	    b->hex, "state", state, "wall_ms", r->wall_ms);
 	store_commit(st);
+	if (r->how == EXEC_LOST && b->state == B_PENDING)
+		notice(e, "%s; building again", reason);
 	free(reason);
 }
 
@@ -627,6 +640,13 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 	if (r->how == EXEC_STOPPED) {
 		free(reason);
 		return; /* the trial stays unfinished and will resume */
+	}
+	if (r->how == EXEC_LOST && ++t->lost <= MAX_LOST) {
+		/* Not the configuration's doing: run the iteration again. */
+		notice(e, "trial %lld: %s; running it again", (long long)t->seq,
+		    reason);
+		free(reason);
+		return;
 	}
 	if (r->how == EXEC_EXITED && r->leftover > 0)
 		notice(e, "trial %lld iteration %d left %d process%s running "

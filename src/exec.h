@@ -1,7 +1,8 @@
 /*
  * The local executor: runs jobs through the wayfinder-exec shim, pinned
  * to their CPUs, with their output in log files, a timeout that ends the
- * job's whole process tree, and a report of how each ended.
+ * job's whole process tree, and a report of how each ended. One shim
+ * server per executor forks a shim for each job.
  */
 #ifndef WAYFINDER_EXEC_H
 #define WAYFINDER_EXEC_H
@@ -14,7 +15,9 @@ enum exec_how {
 	EXEC_SIGNALED, /* killed by signal, not by Wayfinder */
 	EXEC_TIMEOUT,  /* ran past its timeout and was ended */
 	EXEC_STOPPED,  /* ended by exec_stop() */
-	EXEC_ERROR     /* could not be run at all: error says why */
+	EXEC_ERROR,    /* could not be run at all: error says why */
+	EXEC_LOST      /* ended by something outside the job (its shim was
+			  killed or told to stop): worth running again */
 };
 
 struct exec_result {
