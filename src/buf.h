@@ -14,7 +14,10 @@ struct buf {
 	size_t cap;
 };
 
-#define BUF_INIT {NULL, 0, 0}
+#define BUF_INIT \
+	{ \
+		NULL, 0, 0 \
+	}
 
 void buf_add(struct buf *, const void *, size_t);
 void buf_adds(struct buf *, const char *);

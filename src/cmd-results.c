@@ -29,7 +29,8 @@ static void
 usage(FILE *f)
 {
 	fputs("usage: wayfinder results [EXPERIMENT] [--state DIR] [--top N] "
-	    "[--format table|csv|json]\n", f);
+	      "[--format table|csv|json]\n",
+	    f);
 }
 
 static void
@@ -76,7 +77,8 @@ cmp_trials(const void *a, const void *b)
 		return rx - ry;
 	if (rx == 0 && x->value != y->value)
 		return (maximize ? x->value < y->value : x->value > y->value) ?
-		    1 : -1;
+		    1 :
+		    -1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -133,8 +135,8 @@ static void
 print_csv(struct store_trial *v, size_t n, const struct names *params,
     const struct names *metrics)
 {
-	static const char *const stats[] = {"median", "mean", "stddev", "min",
-	    "max", "n"};
+	static const char *const stats[] = { "median", "mean", "stddev", "min",
+		"max", "n" };
 	const struct store_metric *m;
 	struct buf b = BUF_INIT;
 	char *x, rank[32];
@@ -216,16 +218,18 @@ print_json(const struct store_experiment *e, struct store_trial *v, size_t n)
 	for (i = 0; i < n; i++) {
 		t = json_pack("{sIssss}", "trial", (json_int_t)v[i].seq,
 		    "config", v[i].config_key, "status", v[i].state);
-		json_object_set_new(t, "rank", rank_of(&v[i]) == 0 ?
-		    json_integer((json_int_t)i + 1) : json_null());
-		json_object_set_new(t, "reason", v[i].reason != NULL ?
-		    json_string(v[i].reason) : json_null());
-		json_object_set_new(t, "value", v[i].has_value ?
-		    jnum(v[i].value) : json_null());
-		json_object_set_new(t, "stddev", v[i].has_value ?
-		    jnum(v[i].stddev) : json_null());
-		json_object_set_new(t, "n", json_integer(v[i].has_value ?
-		    v[i].n : 0));
+		json_object_set_new(t, "rank",
+		    rank_of(&v[i]) == 0 ? json_integer((json_int_t)i + 1) :
+					  json_null());
+		json_object_set_new(t, "reason",
+		    v[i].reason != NULL ? json_string(v[i].reason) :
+					  json_null());
+		json_object_set_new(t, "value",
+		    v[i].has_value ? jnum(v[i].value) : json_null());
+		json_object_set_new(t, "stddev",
+		    v[i].has_value ? jnum(v[i].stddev) : json_null());
+		json_object_set_new(t, "n",
+		    json_integer(v[i].has_value ? v[i].n : 0));
 		params = json_object();
 		for (k = 0; k < v[i].nvalues; k++)
 			json_object_set_new(params, v[i].names[k],
@@ -310,8 +314,8 @@ table_print(struct table *t)
 }
 
 static void
-print_table(const struct store_experiment *e, struct store_trial *v,
-    size_t n, const struct names *params, const struct names *metrics)
+print_table(const struct store_experiment *e, struct store_trial *v, size_t n,
+    const struct names *params, const struct names *metrics)
 {
 	struct table t;
 	size_t i, k, col;
@@ -342,50 +346,54 @@ print_table(const struct store_experiment *e, struct store_trial *v,
 	table_cell(&t, 0, col, xstrdup("note"));
 	for (i = 0; i < n; i++) {
 		col = 0;
-		table_cell(&t, i + 1, col++, rank_of(&v[i]) == 0 ?
-		    xasprintf("%zu", i + 1) : xstrdup("-"));
-		table_cell(&t, i + 1, col++, xasprintf("%lld",
-		    (long long)v[i].seq));
+		table_cell(&t, i + 1, col++,
+		    rank_of(&v[i]) == 0 ? xasprintf("%zu", i + 1) :
+					  xstrdup("-"));
+		table_cell(&t, i + 1, col++,
+		    xasprintf("%lld", (long long)v[i].seq));
 		table_cell(&t, i + 1, col++, xstrdup(v[i].state));
-		table_cell(&t, i + 1, col++, v[i].has_value ?
-		    xasprintf("%.6g", v[i].value) : xstrdup("-"));
-		table_cell(&t, i + 1, col++, v[i].has_value ?
-		    xasprintf("%.3g", v[i].stddev) : xstrdup("-"));
-		table_cell(&t, i + 1, col++, xasprintf("%d", v[i].has_value ?
-		    v[i].n : 0));
+		table_cell(&t, i + 1, col++,
+		    v[i].has_value ? xasprintf("%.6g", v[i].value) :
+				     xstrdup("-"));
+		table_cell(&t, i + 1, col++,
+		    v[i].has_value ? xasprintf("%.3g", v[i].stddev) :
+				     xstrdup("-"));
+		table_cell(&t, i + 1, col++,
+		    xasprintf("%d", v[i].has_value ? v[i].n : 0));
 		for (k = 0; k < params->n; k++) {
 			pv = value_of(&v[i], params->v[k]);
-			table_cell(&t, i + 1, col++, xstrdup(pv != NULL ? pv :
-			    "-"));
+			table_cell(&t, i + 1, col++,
+			    xstrdup(pv != NULL ? pv : "-"));
 		}
 		for (k = 0; k < metrics->n; k++) {
 			m = metric_of(&v[i], metrics->v[k]);
-			table_cell(&t, i + 1, col++, m != NULL ?
-			    xasprintf("%.6g", m->median) : xstrdup("-"));
+			table_cell(&t, i + 1, col++,
+			    m != NULL ? xasprintf("%.6g", m->median) :
+					xstrdup("-"));
 		}
-		table_cell(&t, i + 1, col, xstrdup(v[i].reason != NULL ?
-		    v[i].reason : ""));
+		table_cell(&t, i + 1, col,
+		    xstrdup(v[i].reason != NULL ? v[i].reason : ""));
 	}
 	table_print(&t);
 	if (metrics->n > 0)
 		printf("(metrics: median of the measured runs; --format csv or "
-		    "json gives every statistic)\n");
+		       "json gives every statistic)\n");
 }
 
 int
 cmd_results(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"state", required_argument, NULL, 'd'},
-		{"top", required_argument, NULL, 't'},
-		{"format", required_argument, NULL, 'F'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "state", required_argument, NULL, 'd' },
+		{ "top", required_argument, NULL, 't' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct store_experiment e;
 	struct store_trial *v = NULL;
 	struct store *st = NULL;
-	struct names params = {NULL, 0}, metrics = {NULL, 0};
+	struct names params = { NULL, 0 }, metrics = { NULL, 0 };
 	enum format fmt = FMT_TABLE;
 	const char *statearg = NULL;
 	char *dir, *cause = NULL, *end;
@@ -403,7 +411,8 @@ cmd_results(int argc, char **argv)
 			if (*optarg == '\0' || *optarg == '-' || *end != '\0' ||
 			    top == 0) {
 				cmd_error("--top needs a number of at least 1, "
-				    "not '%s'", optarg);
+					  "not '%s'",
+				    optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -416,7 +425,8 @@ cmd_results(int argc, char **argv)
 				fmt = FMT_JSON;
 			else {
 				cmd_error("--format is table, csv or json, not "
-				    "'%s'", optarg);
+					  "'%s'",
+				    optarg);
 				return EXIT_USAGE;
 			}
 			break;

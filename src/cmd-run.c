@@ -45,8 +45,9 @@ static void
 usage(FILE *f)
 {
 	fputs("usage: wayfinder run SPEC [--foreground] [--strategy NAME] "
-	    "[--budget N]\n                     [--seed S] [--jobs N] "
-	    "[--state DIR] [--new] [--quiet]\n", f);
+	      "[--budget N]\n                     [--seed S] [--jobs N] "
+	      "[--state DIR] [--new] [--quiet]\n",
+	    f);
 }
 
 static char *
@@ -76,9 +77,9 @@ progress_line(struct run *r, const struct engine_progress *p)
 	char *el = clock_text(p->elapsed);
 
 	clear_line(r);
-	printf("[%llu/%llu] %llu failed", (unsigned long long)(p->done +
-	    p->failed), (unsigned long long)p->budget,
-	    (unsigned long long)p->failed);
+	printf("[%llu/%llu] %llu failed",
+	    (unsigned long long)(p->done + p->failed),
+	    (unsigned long long)p->budget, (unsigned long long)p->failed);
 	if (p->have_best)
 		printf(" | best %.6g (trial %lld)", p->best,
 		    (long long)p->best_seq);
@@ -116,9 +117,8 @@ on_report(const struct engine_report *rep, void *arg)
 			strcpy(cfg + 157, "...");
 		if (rep->kind == ENGINE_TRIAL_DONE)
 			printf("trial %lld: %s %.6g%s  [%s]\n",
-			    (long long)rep->seq, r->spec->objective,
-			    rep->value, p->best_seq == rep->seq ? " (best)" :
-			    "", cfg);
+			    (long long)rep->seq, r->spec->objective, rep->value,
+			    p->best_seq == rep->seq ? " (best)" : "", cfg);
 		else
 			printf("trial %lld: failed: %s  [%s]\n",
 			    (long long)rep->seq, rep->text, cfg);
@@ -180,7 +180,7 @@ store_file(struct store *st, int64_t exp, const char *path, const char *rel)
 static void
 store_files(struct store *st, int64_t exp, const struct spec *s)
 {
-	const struct stagespec *stages[2] = {&s->build, &s->test};
+	const struct stagespec *stages[2] = { &s->build, &s->test };
 	size_t i, k;
 
 	for (k = 0; k < 2; k++) {
@@ -198,8 +198,7 @@ store_files(struct store *st, int64_t exp, const struct spec *s)
 }
 
 static char *
-identity(const struct spec *s, const char *strategy, uint64_t seed,
-    int seeded)
+identity(const struct spec *s, const char *strategy, uint64_t seed, int seeded)
 {
 	struct sha256 h;
 	char hex[65], *text;
@@ -240,11 +239,12 @@ summary(const struct run *r, struct store *st, int64_t exp,
 	char *el = clock_text(p->elapsed);
 
 	printf("experiment %lld (%s) %s: %llu trial%s, %llu measured, %llu "
-	    "failed, %s\n", (long long)exp, r->spec->name,
+	       "failed, %s\n",
+	    (long long)exp, r->spec->name,
 	    end == ENGINE_DONE ? "done" : "interrupted",
 	    (unsigned long long)(p->done + p->failed),
-	    p->done + p->failed == 1 ? "" : "s",
-	    (unsigned long long)p->done, (unsigned long long)p->failed, el);
+	    p->done + p->failed == 1 ? "" : "s", (unsigned long long)p->done,
+	    (unsigned long long)p->failed, el);
 	free(el);
 	if (p->have_best) {
 		printf("best: trial %lld, %s %.6g (%s)\n",
@@ -259,7 +259,7 @@ summary(const struct run *r, struct store *st, int64_t exp,
 			for (j = 0; j < r->spec->nparams; j++)
 				for (k = 0; k < v[i].nvalues; k++)
 					if (strcmp(v[i].names[k],
-					    r->spec->params[j].name) == 0)
+						r->spec->params[j].name) == 0)
 						printf(" %s=%s", v[i].names[k],
 						    v[i].values[k]);
 			printf("\n");
@@ -276,18 +276,18 @@ int
 cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"foreground", no_argument, NULL, 'f'},
-		{"strategy", required_argument, NULL, 'S'},
-		{"budget", required_argument, NULL, 'b'},
-		{"seed", required_argument, NULL, 's'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"state", required_argument, NULL, 'd'},
-		{"new", no_argument, NULL, 'n'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "strategy", required_argument, NULL, 'S' },
+		{ "budget", required_argument, NULL, 'b' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "state", required_argument, NULL, 'd' },
+		{ "new", no_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct diags d = {NULL, 0, 0};
+	struct diags d = { NULL, 0, 0 };
 	struct engine_opts eo;
 	struct engine_progress prog;
 	struct store_experiment ex;
@@ -395,10 +395,10 @@ cmd_run(int argc, char **argv)
 		if (strcmp(ex.state, "done") == 0 &&
 		    (budget == 0 || budget <= ex.budget)) {
 			printf("experiment %lld (%s) is already complete with "
-			    "this spec, strategy and seed.\nresults: "
-			    "wayfinder results %lld; --new runs it again, a "
-			    "larger --budget extends it\n", (long long)exp,
-			    ex.name, (long long)exp);
+			       "this spec, strategy and seed.\nresults: "
+			       "wayfinder results %lld; --new runs it again, a "
+			       "larger --budget extends it\n",
+			    (long long)exp, ex.name, (long long)exp);
 			store_experiment_clear(&ex);
 			rc = EXIT_OK;
 			goto out;
@@ -412,12 +412,12 @@ cmd_run(int argc, char **argv)
 			budget = s->budget;
 		if (budget == 0) {
 			space_size(sp, &size);
-			if (!size.exact || !size.fits ||
-			    size.n > SMALL_SPACE) {
+			if (!size.exact || !size.fits || size.n > SMALL_SPACE) {
 				t = space_count_text(&size);
 				cmd_error("%s: no budget: give --budget N or "
-				    "search.budget (the space has %s "
-				    "configurations)", s->path, t);
+					  "search.budget (the space has %s "
+					  "configurations)",
+				    s->path, t);
 				free(t);
 				rc = EXIT_USAGE;
 				goto out;
@@ -437,7 +437,8 @@ cmd_run(int argc, char **argv)
 	if ((lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
 	    flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
 		cmd_error("experiment %lld is being run by another wayfinder "
-		    "(%s is locked)", (long long)exp, lockpath);
+			  "(%s is locked)",
+		    (long long)exp, lockpath);
 		goto out;
 	}
 
@@ -453,9 +454,10 @@ cmd_run(int argc, char **argv)
 	if (!quiet) {
 		t = cpu_ranges(cpus, ncpus);
 		printf("experiment %lld (%s): %s, budget %llu, up to %llu "
-		    "job%s at once on CPUs %s, state %s\n", (long long)exp,
-		    s->name, strategy, (unsigned long long)budget,
-		    (unsigned long long)jobs, jobs == 1 ? "" : "s", t, dir);
+		       "job%s at once on CPUs %s, state %s\n",
+		    (long long)exp, s->name, strategy,
+		    (unsigned long long)budget, (unsigned long long)jobs,
+		    jobs == 1 ? "" : "s", t, dir);
 		free(t);
 	}
 

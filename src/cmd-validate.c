@@ -41,8 +41,9 @@ describe_stage(const char *name, const struct stagespec *st, int test)
 	size_t i;
 
 	printf("%s: %s%s, %d core%s, timeout %s", name,
-	    st->run != NULL ? "run: " : "", st->run != NULL ? st->run :
-	    st->script_rel, st->cores, st->cores == 1 ? "" : "s", t);
+	    st->run != NULL ? "run: " : "",
+	    st->run != NULL ? st->run : st->script_rel, st->cores,
+	    st->cores == 1 ? "" : "s", t);
 	free(t);
 	if (test)
 		printf(", repeat %d, warmup %d, isolation %s", st->repeat,
@@ -63,9 +64,9 @@ describe(const struct spec *s, const struct space *sp)
 	struct space_count size, builds;
 	const struct param *p;
 	size_t i, nb = 0, width = 4, shown;
-	int types[5] = {0, 0, 0, 0, 0};
+	int types[5] = { 0, 0, 0, 0, 0 };
 	char *dom, buf[64], *t;
-	static const char *const agg[] = {"median", "mean", "min", "max"};
+	static const char *const agg[] = { "median", "mean", "min", "max" };
 
 	for (i = 0; i < s->nparams; i++) {
 		nb += s->params[i].stage == STAGE_BUILD;
@@ -99,9 +100,11 @@ describe(const struct spec *s, const struct space *sp)
 	space_size(sp, &size);
 	space_builds(sp, &builds);
 	t = space_count_text(&size);
-	printf("space: %s configuration%s%s\n", t, size.fits && size.n == 1 ?
-	    "" : "s", size.exact ? "" : " (conditions too many to count "
-	    "exactly)");
+	printf("space: %s configuration%s%s\n", t,
+	    size.fits && size.n == 1 ? "" : "s",
+	    size.exact ? "" :
+			 " (conditions too many to count "
+			 "exactly)");
 	free(t);
 	t = space_count_text(&builds);
 	if (s->build.present)
@@ -110,18 +113,23 @@ describe(const struct spec *s, const struct space *sp)
 	else
 		printf("builds: none (no build section)\n");
 	free(t);
-	printf("sampling: %s\n", space_sampling_exact(sp) ? "exactly uniform" :
-	    "approximately uniform (too many conditional combinations to "
-	    "weight exactly)");
+	printf("sampling: %s\n",
+	    space_sampling_exact(sp) ?
+		"exactly uniform" :
+		"approximately uniform (too many conditional combinations to "
+		"weight exactly)");
 	if (s->build.present)
 		describe_stage("build", &s->build, 0);
 	describe_stage("test", &s->test, 1);
 	for (i = 0; i < s->nmetrics; i++)
 		printf("  metric %s: %s%s%s\n", s->metrics[i].name,
 		    s->metrics[i].regex_text != NULL ? "regex on " :
-		    "results file", s->metrics[i].regex_text != NULL ?
-		    (s->metrics[i].stream == STREAM_STDOUT ? "stdout" :
-		    "stderr") : "", s->metrics[i].optional ? " (optional)" : "");
+						       "results file",
+		    s->metrics[i].regex_text != NULL ?
+			(s->metrics[i].stream == STREAM_STDOUT ? "stdout" :
+								 "stderr") :
+			"",
+		    s->metrics[i].optional ? " (optional)" : "");
 	printf("objective: %s %s (%s of the measured runs)\n",
 	    spec_direction_name(s->direction), s->objective, agg[s->aggregate]);
 	printf("search: %s", s->strategy != NULL ? s->strategy : "random");
@@ -146,7 +154,7 @@ describe(const struct spec *s, const struct space *sp)
 		if (s->host.aslr >= 0)
 			printf(" aslr %s", s->host.aslr ? "on" : "off");
 		printf(" (recorded; host tuning is not applied by this "
-		    "version)\n");
+		       "version)\n");
 	}
 	printf("spec hash: %.16s (the spec and every file it names)\n",
 	    s->hash);
@@ -156,11 +164,11 @@ int
 cmd_validate(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct diags d = {NULL, 0, 0};
+	struct diags d = { NULL, 0, 0 };
 	struct spec *s;
 	struct space *sp;
 	int c, quiet = 0;

@@ -101,7 +101,7 @@ static size_t
 distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j, best, *row0, *row1, *row2,
-	    *t, cost;
+	       *t, cost;
 
 	row0 = xcalloc(lb + 1, sizeof *row0); /* two rows back */
 	row1 = xcalloc(lb + 1, sizeof *row1); /* previous row */

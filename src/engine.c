@@ -69,8 +69,8 @@ struct job {
 	int *cpus;
 	size_t ncpus;
 	size_t slot;
-	char *dir;     /* the slot's work directory (tests) */
-	char *out;     /* the slot's logs, while the job runs */
+	char *dir; /* the slot's work directory (tests) */
+	char *out; /* the slot's logs, while the job runs */
 	char *err;
 	char *results; /* the slot's results file */
 	char *log_out; /* where the logs were kept (NULL: empty) */
@@ -142,8 +142,8 @@ progress_update(struct engine *e)
 }
 
 static void
-report(struct engine *e, enum engine_report_kind kind,
-    const struct trial *t, double value, const char *text)
+report(struct engine *e, enum engine_report_kind kind, const struct trial *t,
+    double value, const char *text)
 {
 	struct engine_report r;
 
@@ -159,8 +159,7 @@ report(struct engine *e, enum engine_report_kind kind,
 	e->o->report(&r, e->o->arg);
 }
 
-static void
-notice(struct engine *e, const char *fmt, ...)
+static void notice(struct engine *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -293,8 +292,8 @@ trial_new(struct engine *e, struct config *cfg)
 	t->build = build_for(e, cfg);
 	t->id = store_trial_add(st, e->o->experiment, t->seq, config_id,
 	    t->build != NULL ? t->build->id : 0);
-	event(e, "trial.new", "{sIss}", "trial", (json_int_t)t->seq,
-	    "config", space_id_hex(cfg->id, key));
+	event(e, "trial.new", "{sIss}", "trial", (json_int_t)t->seq, "config",
+	    space_id_hex(cfg->id, key));
 	store_commit(st);
 	active_append(e, t);
 }
@@ -341,7 +340,7 @@ trial_summarise(struct engine *e, struct trial *t, double *stddev, int *n,
 		size_t k = 0;
 
 		for (j = i; j < nm && strcmp(m[j].metric, m[i].metric) == 0;
-		    j++)
+		     j++)
 			vals[k++] = m[j].value;
 		agg = xreallocarray(agg, nagg + 1, sizeof *agg);
 		metrics_aggregate(vals, k, &agg[nagg]);
@@ -358,7 +357,8 @@ trial_summarise(struct engine *e, struct trial *t, double *stddev, int *n,
 		    nagg, wall_now());
 	else
 		*reason = xasprintf("no value of the objective '%s' was "
-		    "measured", e->spec->objective);
+				    "measured",
+		    e->spec->objective);
 	free(agg);
 	free(vals);
 	store_measurements_free(m, nm);
@@ -421,7 +421,8 @@ dir_empty(const char *path)
 	if ((d = opendir(path)) == NULL)
 		return 1;
 	while (empty && (de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
 			empty = 0;
 	closedir(d);
 	return empty;
@@ -444,8 +445,8 @@ settle(struct engine *e, struct job *j, int failed)
 	if (j->t == NULL || dir_empty(j->dir))
 		return;
 	if (failed) {
-		j->kept = xasprintf("%s/jobs/%lld", e->o->expdir,
-		    (long long)j->id);
+		j->kept =
+		    xasprintf("%s/jobs/%lld", e->o->expdir, (long long)j->id);
 		if (rename(j->dir, j->kept) != 0) {
 			free(j->kept);
 			j->kept = NULL;
@@ -469,16 +470,16 @@ log_hint(const struct job *j)
 
 /* Why a job failed, in words, or NULL when it succeeded. */
 static char *
-job_failure(struct engine *e, const struct job *j,
-    const struct exec_result *r, const char **state)
+job_failure(struct engine *e, const struct job *j, const struct exec_result *r,
+    const char **state)
 {
 	const char *what = j->t != NULL ? "test" : "build";
-	const struct stagespec *st = j->t != NULL ? &e->spec->test :
-	    &e->spec->build;
+	const struct stagespec *st =
+	    j->t != NULL ? &e->spec->test : &e->spec->build;
 	char *where, *msg, *dur;
 
 	where = j->t != NULL ? xasprintf(" in iteration %d", j->iteration) :
-	    xstrdup("");
+			       xstrdup("");
 	*state = "failed";
 	switch (r->how) {
 	case EXEC_EXITED:
@@ -492,7 +493,8 @@ job_failure(struct engine *e, const struct job *j,
 			    what, r->status, where, log_hint(j));
 		else
 			msg = xasprintf("%s failed: exit status %d%s (no "
-			    "output)", what, r->status, where);
+					"output)",
+			    what, r->status, where);
 		break;
 	case EXEC_SIGNALED:
 		msg = xasprintf("%s killed by signal %d (%s)%s", what,
@@ -509,8 +511,9 @@ job_failure(struct engine *e, const struct job *j,
 		break;
 	case EXEC_LOST:
 		*state = "lost";
-		msg = xasprintf("%s lost%s: %s", what, where, r->error != NULL ?
-		    r->error : "its shim was stopped from outside");
+		msg = xasprintf("%s lost%s: %s", what, where,
+		    r->error != NULL ? r->error :
+				       "its shim was stopped from outside");
 		break;
 	default:
 		*state = "interrupted";
@@ -579,7 +582,7 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 	struct store *st = e->o->store;
 	struct trial *t = j->t;
 	struct store_job_end end;
-	struct metric_set ms = {0, NULL, NULL};
+	struct metric_set ms = { 0, NULL, NULL };
 	const struct metric *missing;
 	const char *state;
 	char *reason, *cause = NULL, *why = NULL;
@@ -591,18 +594,23 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 	/* Metrics come from the slot's files, before they are settled. */
 	if (r->how == EXEC_EXITED && r->status == 0) {
 		if (metrics_collect(e->spec, j->results, j->out, j->err, &ms,
-		    &cause) != 0) {
-			why = xasprintf("iteration %d: %s", j->iteration,
-			    cause);
+			&cause) != 0) {
+			why =
+			    xasprintf("iteration %d: %s", j->iteration, cause);
 			free(cause);
 		} else if (!j->warmup &&
 		    (missing = metrics_missing(e->spec, &ms)) != NULL)
 			why = xasprintf("metric '%s' missing in iteration %d "
-			    "(%s)", missing->name, j->iteration,
-			    missing->regex_text == NULL ? "not in the results "
-			    "file" : missing->stream == STREAM_STDOUT ? "its "
-			    "regex matched nothing on stdout" : "its regex "
-			    "matched nothing on stderr");
+					"(%s)",
+			    missing->name, j->iteration,
+			    missing->regex_text == NULL ?
+				"not in the results "
+				"file" :
+				missing->stream == STREAM_STDOUT ?
+				"its "
+				"regex matched nothing on stdout" :
+				"its regex "
+				"matched nothing on stderr");
 	}
 	settle(e, j, !(r->how == EXEC_EXITED && r->status == 0) || why);
 	reason = job_failure(e, j, r, &state);
@@ -649,9 +657,11 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 		return;
 	}
 	if (r->how == EXEC_EXITED && r->leftover > 0)
-		notice(e, "trial %lld iteration %d left %d process%s running "
-		    "after it ended; killed", (long long)t->seq, j->iteration,
-		    r->leftover, r->leftover == 1 ? "" : "es");
+		notice(e,
+		    "trial %lld iteration %d left %d process%s running "
+		    "after it ended; killed",
+		    (long long)t->seq, j->iteration, r->leftover,
+		    r->leftover == 1 ? "" : "es");
 	if (reason != NULL || why != NULL) {
 		trial_failed(e, t, reason != NULL ? reason : why);
 		free(reason);
@@ -703,8 +713,8 @@ static int
 job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
     size_t ncpus, char **cause)
 {
-	const struct stagespec *st = t != NULL ? &e->spec->test :
-	    &e->spec->build;
+	const struct stagespec *st =
+	    t != NULL ? &e->spec->test : &e->spec->build;
 	struct store *s = e->o->store;
 	struct store_job_end end;
 	struct exec_req req;
@@ -726,9 +736,10 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	}
 	cpulist = job_cpu_list(cpus, ncpus);
 	store_begin(s);
-	j->id = store_job_start(s, e->o->experiment, t != NULL ? "test" :
-	    "build", b != NULL ? b->id : 0, t != NULL ? t->id : 0, j->iteration,
-	    j->warmup, cpulist, NULL, wall_now());
+	j->id =
+	    store_job_start(s, e->o->experiment, t != NULL ? "test" : "build",
+		b != NULL ? b->id : 0, t != NULL ? t->id : 0, j->iteration,
+		j->warmup, cpulist, NULL, wall_now());
 	if (t != NULL)
 		store_trial_start(s, t->id, wall_now());
 	else
@@ -844,10 +855,10 @@ trial_step(struct engine *e, struct trial *t)
 	if (e->njobs >= e->o->jobs)
 		return 0;
 	st = b != NULL && b->state == B_PENDING ? &e->spec->build :
-	    &e->spec->test;
+						  &e->spec->test;
 	cpus = xcalloc((size_t)st->cores, sizeof *cpus);
 	if (sched_place(e->sched, (size_t)st->cores,
-	    st == &e->spec->test ? st->isolation : ISO_NONE, cpus) != 0) {
+		st == &e->spec->test ? st->isolation : ISO_NONE, cpus) != 0) {
 		free(cpus);
 		return 0;
 	}
@@ -935,7 +946,8 @@ pump(struct engine *e)
 	if (e->nactive == 0 && e->njobs == 0 &&
 	    (e->p.exhausted || e->p.proposed >= e->p.budget)) {
 		if (e->p.exhausted && e->p.proposed < e->p.budget)
-			notice(e, "the strategy has nothing more to propose "
+			notice(e,
+			    "the strategy has nothing more to propose "
 			    "after %llu trials (the space is exhausted)",
 			    (unsigned long long)e->p.proposed);
 		finish(e, ENGINE_DONE);
@@ -953,8 +965,10 @@ on_signal(uv_signal_t *h, int signum)
 	if (!e->stopping) {
 		e->stopping = 1;
 		if (e->njobs > 0)
-			notice(e, "stopping: ending %zu running job%s (%s again "
-			    "to force)", e->njobs, e->njobs == 1 ? "" : "s",
+			notice(e,
+			    "stopping: ending %zu running job%s (%s again "
+			    "to force)",
+			    e->njobs, e->njobs == 1 ? "" : "s",
 			    signum == SIGINT ? "Ctrl-C" : "signal");
 		for (j = e->jobs; j != NULL; j = j->next)
 			exec_stop(j->x, 0);
@@ -993,8 +1007,9 @@ resume(struct engine *e, char **cause)
 		    (const char *const *)v[i].values, &why);
 		if (cfg == NULL) {
 			*cause = xasprintf("trial %lld of experiment %lld does "
-			    "not fit the spec: %s", (long long)v[i].seq,
-			    (long long)e->o->experiment, why);
+					   "not fit the spec: %s",
+			    (long long)v[i].seq, (long long)e->o->experiment,
+			    why);
 			free(why);
 			store_trials_free(v, n);
 			return -1;
@@ -1028,8 +1043,10 @@ resume(struct engine *e, char **cause)
 	store_trials_free(v, n);
 	e->p.resumed = e->p.done + e->p.failed;
 	if (n > 0)
-		notice(e, "resuming experiment %lld: %llu trials finished, "
-		    "%zu to continue", (long long)e->o->experiment,
+		notice(e,
+		    "resuming experiment %lld: %llu trials finished, "
+		    "%zu to continue",
+		    (long long)e->o->experiment,
 		    (unsigned long long)e->p.resumed, e->nactive);
 	return 0;
 }
@@ -1072,7 +1089,7 @@ int
 engine_run(const struct engine_opts *o, enum engine_end *end,
     struct engine_progress *progress, char **cause)
 {
-	static const int signals[3] = {SIGINT, SIGTERM, SIGHUP};
+	static const int signals[3] = { SIGINT, SIGTERM, SIGHUP };
 	struct strategy_conf conf;
 	struct engine *e;
 	struct build *b, *bn;
@@ -1082,10 +1099,13 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 
 	if ((size_t)o->spec->test.cores > o->ncpus ||
 	    (o->spec->build.present &&
-	    (size_t)o->spec->build.cores > o->ncpus)) {
-		*cause = xasprintf("a job needs %d CPUs but only %zu are usable",
-		    o->spec->test.cores > o->spec->build.cores ?
-		    o->spec->test.cores : o->spec->build.cores, o->ncpus);
+		(size_t)o->spec->build.cores > o->ncpus)) {
+		*cause =
+		    xasprintf("a job needs %d CPUs but only %zu are usable",
+			o->spec->test.cores > o->spec->build.cores ?
+			    o->spec->test.cores :
+			    o->spec->build.cores,
+			o->ncpus);
 		return -1;
 	}
 	e = xcalloc(1, sizeof *e);
@@ -1097,8 +1117,8 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 	conf.seed = o->seed;
 	conf.seeded = o->seeded;
 	conf.direction = o->spec->direction;
-	if ((e->strategy = strategy_new(o->strategy, o->space, &conf,
-	    cause)) == NULL) {
+	if ((e->strategy = strategy_new(o->strategy, o->space, &conf, cause)) ==
+	    NULL) {
 		free(e);
 		return -1;
 	}

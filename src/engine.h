@@ -20,8 +20,8 @@ struct engine_progress {
 	uint64_t proposed; /* trials created, this run and before */
 	uint64_t done;     /* measured */
 	uint64_t failed;
-	uint64_t resumed;  /* finished before this run */
-	size_t running;    /* jobs now */
+	uint64_t resumed; /* finished before this run */
+	size_t running;   /* jobs now */
 	int have_best;
 	double best;
 	int64_t best_seq;
@@ -41,10 +41,10 @@ enum engine_report_kind {
 struct engine_report {
 	enum engine_report_kind kind;
 	const struct engine_progress *progress;
-	int64_t seq;      /* the trial */
+	int64_t seq;              /* the trial */
 	const struct config *cfg; /* the trial's configuration */
-	double value;     /* TRIAL_DONE */
-	const char *text; /* TRIAL_FAILED: reason; NOTICE: message */
+	double value;             /* TRIAL_DONE */
+	const char *text;         /* TRIAL_FAILED: reason; NOTICE: message */
 };
 
 struct engine_opts {
@@ -57,8 +57,8 @@ struct engine_opts {
 	uint64_t seed;
 	int seeded;
 	uint64_t budget;
-	size_t jobs;      /* most jobs at once */
-	const int *cpus;  /* CPUs jobs may use */
+	size_t jobs;     /* most jobs at once */
+	const int *cpus; /* CPUs jobs may use */
 	size_t ncpus;
 	void (*report)(const struct engine_report *, void *);
 	void *arg;

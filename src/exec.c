@@ -208,8 +208,9 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 
 	if (n > 0) {
 		buf_add(&x->line, b->base, (size_t)n);
-		if (x->shim == 0 && strncmp(buf_str(&x->line), "shim=", 5) ==
-		    0 && strchr(buf_str(&x->line), '\n') != NULL) {
+		if (x->shim == 0 &&
+		    strncmp(buf_str(&x->line), "shim=", 5) == 0 &&
+		    strchr(buf_str(&x->line), '\n') != NULL) {
 			if (parse_field(buf_str(&x->line), "shim", &v) == 0)
 				x->shim = (pid_t)v;
 			if (parse_field(buf_str(&x->line), "job", &v) == 0)
@@ -309,8 +310,9 @@ server_start(struct exec *ex, char **cause)
 	sigaddset(&dfl, SIGCHLD);
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &dfl);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID |
-	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setflags(&at,
+	    POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+		POSIX_SPAWN_SETSIGDEF);
 	rc = posix_spawn(&ex->server, args[0], &fa, &at, args, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
@@ -318,8 +320,8 @@ server_start(struct exec *ex, char **cause)
 	if (rc != 0) {
 		close(sv[0]);
 		ex->server = 0;
-		*cause = xasprintf("cannot start %s: %s", args[0],
-		    strerror(rc));
+		*cause =
+		    xasprintf("cannot start %s: %s", args[0], strerror(rc));
 		return -1;
 	}
 	ex->sock = sv[0];
@@ -343,7 +345,7 @@ send_request(struct exec *ex, const struct buf *body, const int fds[3])
 		char buf[CMSG_SPACE(3 * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
-	uint32_t hdr[2] = {REQUEST_MAGIC, (uint32_t)body->len};
+	uint32_t hdr[2] = { REQUEST_MAGIC, (uint32_t)body->len };
 	size_t total = sizeof hdr + body->len, sent = 0;
 	ssize_t n;
 
@@ -372,14 +374,15 @@ send_request(struct exec *ex, const struct buf *body, const int fds[3])
 		/* What is left goes without the descriptors. */
 		msg.msg_control = NULL;
 		msg.msg_controllen = 0;
-		while (msg.msg_iovlen > 0 && (size_t)n >= msg.msg_iov->iov_len) {
+		while (
+		    msg.msg_iovlen > 0 && (size_t)n >= msg.msg_iov->iov_len) {
 			n -= (ssize_t)msg.msg_iov->iov_len;
 			msg.msg_iov++;
 			msg.msg_iovlen--;
 		}
 		if (msg.msg_iovlen > 0) {
-			msg.msg_iov->iov_base = (char *)msg.msg_iov->iov_base +
-			    n;
+			msg.msg_iov->iov_base =
+			    (char *)msg.msg_iov->iov_base + n;
 			msg.msg_iov->iov_len -= (size_t)n;
 		}
 	}
@@ -394,12 +397,12 @@ exec_start(struct exec *ex, const struct exec_req *req, char **cause)
 	char *cpus, num[32];
 	char *const *e;
 	size_t n;
-	int fds[3] = {-1, -1, -1}, pfd[2] = {-1, -1}, tries, rc = -1;
+	int fds[3] = { -1, -1, -1 }, pfd[2] = { -1, -1 }, tries, rc = -1;
 
-	fds[0] = open(req->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644);
-	fds[1] = open(req->err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644);
+	fds[0] =
+	    open(req->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fds[1] =
+	    open(req->err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fds[0] < 0 || fds[1] < 0 || pipe2(pfd, O_CLOEXEC) != 0) {
 		*cause = xasprintf("cannot open job logs %s: %s", req->out_path,
 		    strerror(errno));

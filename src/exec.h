@@ -61,8 +61,8 @@ void exec_close(struct exec *);
  * for a started job (from the loop, never from exec_start), after which
  * the job is freed.
  */
-struct exec_job *exec_start(struct exec *, const struct exec_req *,
-    char **cause);
+struct exec_job *
+exec_start(struct exec *, const struct exec_req *, char **cause);
 /* Ends a job early: SIGTERM to its tree, then SIGKILL after a grace
  * period; force kills at once. done() reports EXEC_STOPPED. */
 void exec_stop(struct exec_job *, int force);

@@ -59,9 +59,9 @@ perr(struct parser *p, size_t at, const char *fmt, const char *arg)
 static const char *
 tokname(enum tok t)
 {
-	static const char *names[] = {"end of condition", "name", "string",
-	    "number", "true", "false", "'('", "')'", "'!'", "'&&'", "'||'",
-	    "'=='", "'!='", "'<'", "'<='", "'>'", "'>='", "error"};
+	static const char *names[] = { "end of condition", "name", "string",
+		"number", "true", "false", "'('", "')'", "'!'", "'&&'", "'||'",
+		"'=='", "'!='", "'<'", "'<='", "'>'", "'>='", "error" };
 
 	return names[t];
 }
@@ -104,7 +104,8 @@ next(struct parser *p)
 	case '&':
 	case '|':
 		if (s[p->pos + 1] != s[p->pos]) {
-			perr(p, start, "'%s' is not an operator; use '&&' or '||'",
+			perr(p, start,
+			    "'%s' is not an operator; use '&&' or '||'",
 			    s[p->pos] == '&' ? "&" : "|");
 			return;
 		}
@@ -113,7 +114,8 @@ next(struct parser *p)
 		return;
 	case '=':
 		if (s[p->pos + 1] != '=') {
-			perr(p, start, "%s", "'=' is not an operator; use '=='");
+			perr(p, start, "%s",
+			    "'=' is not an operator; use '=='");
 			return;
 		}
 		p->pos += 2;
@@ -174,7 +176,7 @@ next(struct parser *p)
 		return;
 	}
 	{
-		char c[2] = {s[p->pos], '\0'};
+		char c[2] = { s[p->pos], '\0' };
 
 		perr(p, start, "unexpected character '%s'", c);
 	}
@@ -424,8 +426,10 @@ operand_type(struct resolve_state *rs, struct expr *e)
 	case EXPR_NAME:
 		e->ref = rs->resolve(e->s, rs->arg, &t, &why);
 		if (e->ref < 0) {
-			rfail(rs, e->col, why != NULL ? why :
-			    xasprintf("unknown parameter '%s'", e->s));
+			rfail(rs, e->col,
+			    why != NULL ?
+				why :
+				xasprintf("unknown parameter '%s'", e->s));
 			return EV_ABSENT;
 		}
 		return t;
@@ -489,24 +493,30 @@ resolve_walk(struct resolve_state *rs, struct expr *e)
 	ordered = e->kind != EXPR_EQ && e->kind != EXPR_NE;
 	if (lt == EV_TRI && rt == EV_STR && e->r->kind == EXPR_STR) {
 		if (tri_literal(e->r->s) < 0)
-			rfail(rs, e->r->col, xasprintf("'%s' is not a tristate "
-			    "value (y, m or n)", e->r->s));
+			rfail(rs, e->r->col,
+			    xasprintf("'%s' is not a tristate "
+				      "value (y, m or n)",
+				e->r->s));
 		return;
 	}
 	if (rt == EV_TRI && lt == EV_STR && e->l->kind == EXPR_STR) {
 		if (tri_literal(e->l->s) < 0)
-			rfail(rs, e->l->col, xasprintf("'%s' is not a tristate "
-			    "value (y, m or n)", e->l->s));
+			rfail(rs, e->l->col,
+			    xasprintf("'%s' is not a tristate "
+				      "value (y, m or n)",
+				e->l->s));
 		return;
 	}
 	if (lt != rt) {
-		rfail(rs, e->col, xasprintf("cannot compare %s with %s",
-		    vtype_name(lt), vtype_name(rt)));
+		rfail(rs, e->col,
+		    xasprintf("cannot compare %s with %s", vtype_name(lt),
+			vtype_name(rt)));
 		return;
 	}
 	if (ordered && lt == EV_BOOL)
-		rfail(rs, e->col, xstrdup("bools can only be compared with "
-		    "'==' and '!='"));
+		rfail(rs, e->col,
+		    xstrdup("bools can only be compared with "
+			    "'==' and '!='"));
 }
 
 int
@@ -606,9 +616,11 @@ expr_eval(const struct expr *e, void (*value)(int, void *, struct expr_value *),
 
 	switch (e->kind) {
 	case EXPR_OR:
-		return expr_eval(e->l, value, arg) || expr_eval(e->r, value, arg);
+		return expr_eval(e->l, value, arg) ||
+		    expr_eval(e->r, value, arg);
 	case EXPR_AND:
-		return expr_eval(e->l, value, arg) && expr_eval(e->r, value, arg);
+		return expr_eval(e->l, value, arg) &&
+		    expr_eval(e->r, value, arg);
 	case EXPR_NOT:
 		return !expr_eval(e->l, value, arg);
 	case EXPR_NAME:

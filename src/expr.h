@@ -62,14 +62,14 @@ void expr_free(struct expr *);
  * explanation). Returns 0, or -1 with *cause and *errcol set
  * for the first fault (unknown name, comparing unlike types).
  */
-typedef int (*expr_resolver)(const char *name, void *arg,
-    enum expr_vtype *type, char **why);
+typedef int (*expr_resolver)(const char *name, void *arg, enum expr_vtype *type,
+    char **why);
 int expr_resolve(struct expr *, expr_resolver, void *arg, int *errcol,
     char **cause);
 
 /* Evaluates a resolved tree; value(ref, arg, out) supplies each name. */
-int expr_eval(const struct expr *, void (*value)(int, void *,
-    struct expr_value *), void *arg);
+int expr_eval(const struct expr *,
+    void (*value)(int, void *, struct expr_value *), void *arg);
 
 /* Calls fn for every resolved name in the tree. */
 void expr_refs(const struct expr *, void (*fn)(int, void *), void *arg);

@@ -21,7 +21,7 @@ idset_grow(struct idset *s)
 		if (old[i] == 0)
 			continue;
 		for (j = old[i] & (s->cap - 1); s->slots[j] != 0;
-		    j = (j + 1) & (s->cap - 1))
+		     j = (j + 1) & (s->cap - 1))
 			;
 		s->slots[j] = old[i];
 	}
@@ -42,7 +42,7 @@ idset_add(struct idset *s, uint64_t id)
 	if ((s->n + 1) * 2 > s->cap)
 		idset_grow(s);
 	for (j = id & (s->cap - 1); s->slots[j] != 0;
-	    j = (j + 1) & (s->cap - 1))
+	     j = (j + 1) & (s->cap - 1))
 		if (s->slots[j] == id)
 			return 0;
 	s->slots[j] = id;
@@ -60,7 +60,7 @@ idset_has(const struct idset *s, uint64_t id)
 	if (s->cap == 0)
 		return 0;
 	for (j = id & (s->cap - 1); s->slots[j] != 0;
-	    j = (j + 1) & (s->cap - 1))
+	     j = (j + 1) & (s->cap - 1))
 		if (s->slots[j] == id)
 			return 1;
 	return 0;

@@ -79,7 +79,7 @@ shadowed(const struct spec *spec, const char *entry)
 char **
 job_env(const struct job_ctx *j)
 {
-	struct strv s = {NULL, 0};
+	struct strv s = { NULL, 0 };
 	struct buf cores = BUF_INIT;
 	char tmp[64], **e, key[17];
 	const char *v;
@@ -99,8 +99,8 @@ job_env(const struct job_ctx *j)
 	}
 	for (i = 0; i < j->ncpus; i++) {
 		buf_printf(&cores, "%s%d", i > 0 ? " " : "", j->cpus[i]);
-		strv_add(&s, xasprintf("WAYFINDER_CORE_ID%zu=%d", i,
-		    j->cpus[i]));
+		strv_add(&s,
+		    xasprintf("WAYFINDER_CORE_ID%zu=%d", i, j->cpus[i]));
 	}
 	strv_add(&s, xasprintf("WAYFINDER_CORES=%s", buf_str(&cores)));
 	buf_free(&cores);
@@ -109,19 +109,21 @@ job_env(const struct job_ctx *j)
 	strv_add(&s, xasprintf("WAYFINDER_WORK_DIR=%s", j->workdir));
 	if (j->builddir != NULL)
 		strv_add(&s, xasprintf("WAYFINDER_BUILD_DIR=%s", j->builddir));
-	strv_add(&s, xasprintf("WAYFINDER_STAGE=%s",
-	    spec_stage_name(j->stage)));
-	strv_add(&s, xasprintf("WAYFINDER_EXPERIMENT=%lld",
-	    (long long)j->experiment));
+	strv_add(&s,
+	    xasprintf("WAYFINDER_STAGE=%s", spec_stage_name(j->stage)));
+	strv_add(&s,
+	    xasprintf("WAYFINDER_EXPERIMENT=%lld", (long long)j->experiment));
 	strv_add(&s, xasprintf("WAYFINDER_JOB=%lld", (long long)j->job));
-	strv_add(&s, xasprintf("WAYFINDER_CONFIG_ID=%s", space_id_hex(
-	    j->stage == STAGE_BUILD ? j->cfg->build : j->cfg->id, key)));
+	strv_add(&s,
+	    xasprintf("WAYFINDER_CONFIG_ID=%s",
+		space_id_hex(j->stage == STAGE_BUILD ? j->cfg->build :
+						       j->cfg->id,
+		    key)));
 	if (j->stage == STAGE_TEST) {
 		strv_add(&s, xasprintf("WAYFINDER_RESULTS=%s", j->results));
-		strv_add(&s, xasprintf("WAYFINDER_TRIAL=%lld",
-		    (long long)j->trial));
-		strv_add(&s, xasprintf("WAYFINDER_ITERATION=%d",
-		    j->iteration));
+		strv_add(&s,
+		    xasprintf("WAYFINDER_TRIAL=%lld", (long long)j->trial));
+		strv_add(&s, xasprintf("WAYFINDER_ITERATION=%d", j->iteration));
 		strv_add(&s, xasprintf("WAYFINDER_WARMUP=%d", j->warmup));
 	}
 	return s.v;
@@ -135,20 +137,21 @@ job_env(const struct job_ctx *j)
 static int
 simple_command(const char *cmd)
 {
-	static const char *const shell_words[] = {".", ":", "!", "{", "}",
-	    "alias", "bg", "break", "case", "cd", "command", "continue", "do",
-	    "done", "elif", "else", "esac", "eval", "exec", "exit", "export",
-	    "fc", "fg", "fi", "for", "getopts", "hash", "if", "jobs", "local",
-	    "read", "readonly", "return", "set", "shift", "source", "then",
-	    "times", "trap", "type", "ulimit", "umask", "unalias", "unset",
-	    "until", "wait", "while", NULL};
+	static const char *const shell_words[] = { ".", ":", "!", "{", "}",
+		"alias", "bg", "break", "case", "cd", "command", "continue",
+		"do", "done", "elif", "else", "esac", "eval", "exec", "exit",
+		"export", "fc", "fg", "fi", "for", "getopts", "hash", "if",
+		"jobs", "local", "read", "readonly", "return", "set", "shift",
+		"source", "then", "times", "trap", "type", "ulimit", "umask",
+		"unalias", "unset", "until", "wait", "while", NULL };
 	size_t i, first;
 	const char *p;
 
 	if (cmd[strspn(cmd, " ")] == '\0')
 		return 0;
 	for (p = cmd; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && strchr(" _./,:@%+-", *p) == NULL)
+		if (!isalnum((unsigned char)*p) &&
+		    strchr(" _./,:@%+-", *p) == NULL)
 			return 0;
 	p = cmd + strspn(cmd, " ");
 	first = strcspn(p, " ");
@@ -164,7 +167,7 @@ simple_command(const char *cmd)
 char **
 job_argv(const struct stagespec *st)
 {
-	struct strv s = {NULL, 0};
+	struct strv s = { NULL, 0 };
 	const char *p;
 	size_t n;
 
@@ -307,10 +310,11 @@ kconfig_text(const struct job_ctx *j)
 		p = &j->spec->params[i];
 		if (p->stage != STAGE_BUILD ||
 		    (v = space_value(j->space, j->cfg, i, tmp, sizeof tmp)) ==
-		    NULL)
+			NULL)
 			continue;
 		name = strncmp(p->name, "CONFIG_", 7) == 0 ?
-		    xstrdup(p->name) : xasprintf("CONFIG_%s", p->name);
+		    xstrdup(p->name) :
+		    xasprintf("CONFIG_%s", p->name);
 		switch (p->type) {
 		case PT_BOOL:
 		case PT_TRISTATE:
@@ -346,8 +350,7 @@ render_value(const char *name, void *arg)
 	size_t len = strlen(name), i;
 
 	for (i = 0; r->env[i] != NULL; i++)
-		if (strncmp(r->env[i], name, len) == 0 &&
-		    r->env[i][len] == '=')
+		if (strncmp(r->env[i], name, len) == 0 && r->env[i][len] == '=')
 			return r->env[i] + len + 1;
 	return NULL;
 }

@@ -17,9 +17,10 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *summary;
 } commands[] = {
-	{"run", cmd_run, "run an experiment (wayfinder run SPEC --foreground)"},
-	{"validate", cmd_validate, "check a spec and describe its space"},
-	{"results", cmd_results, "trials of an experiment, best first"},
+	{ "run", cmd_run,
+	    "run an experiment (wayfinder run SPEC --foreground)" },
+	{ "validate", cmd_validate, "check a spec and describe its space" },
+	{ "results", cmd_results, "trials of an experiment, best first" },
 };
 
 void
@@ -44,8 +45,10 @@ usage(FILE *f)
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name,
 		    commands[i].summary);
-	fprintf(f, "\nwayfinder COMMAND --help gives a command's options; the "
-	    "manual is wayfinder(1),\nand the spec format wayfinder.yaml(5).\n");
+	fprintf(f,
+	    "\nwayfinder COMMAND --help gives a command's options; the "
+	    "manual is wayfinder(1),\nand the spec format "
+	    "wayfinder.yaml(5).\n");
 }
 
 int

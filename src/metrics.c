@@ -100,7 +100,8 @@ parse_results(const char *path, struct metric_set *m, char **cause)
 			p++;
 		if (*p == '\0') {
 			*cause = xasprintf("results file line %d: '%s' has "
-			    "no value (expected 'name value')", lineno, name);
+					   "no value (expected 'name value')",
+			    lineno, name);
 			goto fail;
 		}
 		*p++ = '\0';
@@ -109,7 +110,8 @@ parse_results(const char *path, struct metric_set *m, char **cause)
 		value = p;
 		if (parse_number(value, &x) != 0) {
 			*cause = xasprintf("results file line %d: value '%s' "
-			    "of '%s' is not a number", lineno, value, name);
+					   "of '%s' is not a number",
+			    lineno, value, name);
 			goto fail;
 		}
 		metrics_set(m, name, x);
@@ -191,7 +193,7 @@ metrics_collect(const struct spec *spec, const char *results,
     const char *out_log, const char *err_log, struct metric_set *m,
     char **cause)
 {
-	char *logs[2] = {NULL, NULL};
+	char *logs[2] = { NULL, NULL };
 	const struct metric *d;
 	double x;
 	size_t i;
@@ -203,8 +205,8 @@ metrics_collect(const struct spec *spec, const char *results,
 		if (d->regex_text == NULL)
 			continue;
 		if (logs[d->stream] == NULL)
-			logs[d->stream] = read_log(d->stream == STREAM_STDOUT ?
-			    out_log : err_log);
+			logs[d->stream] = read_log(
+			    d->stream == STREAM_STDOUT ? out_log : err_log);
 		if (last_match(&d->regex, logs[d->stream], &x))
 			metrics_set(m, d->name, x);
 	}

@@ -29,13 +29,13 @@ void metrics_clear(struct metric_set *);
  * -1 with *cause set for a malformed results line. Declared metrics that
  * are absent are not an error here: see metrics_missing().
  */
-int metrics_collect(const struct spec *, const char *results,
-    const char *out_log, const char *err_log, struct metric_set *,
-    char **cause);
+int
+metrics_collect(const struct spec *, const char *results, const char *out_log,
+    const char *err_log, struct metric_set *, char **cause);
 /* The first declared, non-optional metric absent from set, and why it
  * would be absent, or NULL. */
-const struct metric *metrics_missing(const struct spec *,
-    const struct metric_set *);
+const struct metric *
+metrics_missing(const struct spec *, const struct metric_set *);
 
 /* Median, mean, sample standard deviation, min and max of v (sorted in
  * place). */

@@ -42,8 +42,7 @@ static int status_fd = -1;
 static volatile int exec_errno; /* set by a vfork child whose exec failed */
 extern char **environ;
 
-static void
-report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
 report(const char *fmt, ...)
@@ -165,13 +164,13 @@ reap_all(pid_t main_pid, int *main_status, int *main_done, double *end)
 	}
 }
 
-
 static void
 usage(void)
 {
 	fputs("usage: wayfinder-exec [-c CPULIST] [-s FD] [-g GRACE_MS] -- "
-	    "PROG [ARGS...]\n(run by wayfinder for every job; see "
-	    "wayfinder(1))\n", stderr);
+	      "PROG [ARGS...]\n(run by wayfinder for every job; see "
+	      "wayfinder(1))\n",
+	    stderr);
 	exit(126);
 }
 
@@ -219,7 +218,7 @@ static int
 run_job(char **argv, char **envp, const char *cpulist, int grace_ms)
 {
 	struct rusage ru;
-	struct timespec tick = {0, 10 * 1000000L};
+	struct timespec tick = { 0, 10 * 1000000L };
 	cpu_set_t cpus;
 	sigset_t set, old;
 	siginfo_t info;
@@ -295,13 +294,13 @@ run_job(char **argv, char **envp, const char *cpulist, int grace_ms)
 		end = mono_us();
 	getrusage(RUSAGE_CHILDREN, &ru);
 	report("exit=%d signal=%d wall_us=%.0f maxrss_kb=%ld utime_us=%ld "
-	    "stime_us=%ld leftover=%d stopped=%d\n",
+	       "stime_us=%ld leftover=%d stopped=%d\n",
 	    main_done && WIFEXITED(st) ? WEXITSTATUS(st) : -1,
 	    main_done && WIFSIGNALED(st) ? WTERMSIG(st) : 0, end - start,
 	    ru.ru_maxrss,
 	    (long)ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec,
-	    (long)ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec,
-	    leftover, stopping);
+	    (long)ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec, leftover,
+	    stopping);
 	if (main_done && WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return 128 + (main_done && WIFSIGNALED(st) ? WTERMSIG(st) : SIGKILL);
@@ -395,20 +394,21 @@ serve(int sock)
 			return n == 0 ? 0 : 1;
 		nfds = 0;
 		for (cm = CMSG_FIRSTHDR(&msg); cm != NULL;
-		    cm = CMSG_NXTHDR(&msg, cm)) {
+		     cm = CMSG_NXTHDR(&msg, cm)) {
 			if (cm->cmsg_level == SOL_SOCKET &&
 			    cm->cmsg_type == SCM_RIGHTS) {
 				nfds = (int)((cm->cmsg_len - CMSG_LEN(0)) /
 				    sizeof(int));
 				if (nfds > 3)
 					nfds = 3;
-				memcpy(fds, CMSG_DATA(cm), (size_t)nfds *
-				    sizeof(int));
+				memcpy(fds, CMSG_DATA(cm),
+				    (size_t)nfds * sizeof(int));
 			}
 		}
 		if (hdr[0] != 0x57464a31 /* "WFJ1" */ || nfds != 3 ||
-		    hdr[1] > (64u << 20) || (body = malloc(hdr[1] + 1)) ==
-		    NULL || read_full(sock, body, hdr[1]) != 0)
+		    hdr[1] > (64u << 20) ||
+		    (body = malloc(hdr[1] + 1)) == NULL ||
+		    read_full(sock, body, hdr[1]) != 0)
 			return 1; /* a broken engine: nothing sensible left */
 		f = split(body, hdr[1], &nf);
 		if (f == NULL || nf < 5 ||

@@ -139,7 +139,7 @@ eval_value(int ref, void *arg, struct expr_value *out)
 static int
 is_active(const struct space *s, const struct config *cfg, size_t i)
 {
-	const void *arg[2] = {s, cfg};
+	const void *arg[2] = { s, cfg };
 	const struct expr *cond = s->spec->params[i].cond;
 
 	return cond == NULL || expr_eval(cond, eval_value, (void *)arg);
@@ -366,8 +366,8 @@ count_subset(struct space *s, const unsigned char *subset,
 				    s->spec->params[c->members[i]].card;
 
 				k.log2 += log2((double)card);
-				if (k.exact > (((unsigned __int128)1) << 100) /
-				    card)
+				if (k.exact >
+				    (((unsigned __int128)1) << 100) / card)
 					k.exact_overflow = 1;
 				else
 					k.exact *= card;
@@ -375,8 +375,8 @@ count_subset(struct space *s, const unsigned char *subset,
 		}
 		total_log2 += k.log2;
 		if (k.exact_overflow || total_ovf ||
-		    (k.exact != 0 && total > ((((unsigned __int128)1) << 126) /
-		    k.exact)))
+		    (k.exact != 0 &&
+			total > ((((unsigned __int128)1) << 126) / k.exact)))
 			total_ovf = 1;
 		else
 			total *= k.exact;
@@ -681,7 +681,8 @@ sample_comp(const struct space *s, const struct comp *c, struct rng *r,
 		if (s->is_ctrl[i])
 			continue;
 		cfg->v[i] = is_active(s, cfg, i) ?
-		    (int64_t)rng_below(r, s->spec->params[i].card) : -1;
+		    (int64_t)rng_below(r, s->spec->params[i].card) :
+		    -1;
 	}
 }
 
@@ -703,7 +704,8 @@ space_sample(const struct space *s, struct rng *r)
 		if (s->in_comp[i])
 			continue;
 		c->v[i] = is_active(s, c, i) ?
-		    (int64_t)rng_below(r, s->spec->params[i].card) : -1;
+		    (int64_t)rng_below(r, s->spec->params[i].card) :
+		    -1;
 	}
 	return space_canon(s, c);
 }
@@ -736,7 +738,8 @@ space_iter_new(const struct space *s, const struct config *start)
 	it->cur = space_config_new(s);
 	if (start != NULL)
 		for (k = 0; k < s->n; k++)
-			it->digits[k] = start->v[s->order[k]] < 0 ? 0 :
+			it->digits[k] = start->v[s->order[k]] < 0 ?
+			    0 :
 			    start->v[s->order[k]];
 	iter_emit(it);
 	memcpy(it->start, it->digits, s->n * sizeof *it->digits);
@@ -918,8 +921,8 @@ space_config_parse(const struct space *s, size_t n, const char *const *names,
 			*cause = xasprintf("no parameter '%s'", names[i]);
 			goto fail;
 		}
-		if ((v = spec_value_index(&s->spec->params[pi],
-		    values[i])) < 0) {
+		if ((v = spec_value_index(&s->spec->params[pi], values[i])) <
+		    0) {
 			*cause = xasprintf("'%s' is not a value of '%s'",
 			    values[i], names[i]);
 			goto fail;
@@ -930,9 +933,11 @@ space_config_parse(const struct space *s, size_t n, const char *const *names,
 	space_canon(s, c);
 	for (i = 0; i < s->n; i++) {
 		if ((c->v[i] >= 0) != given[i]) {
-			*cause = xasprintf("parameter '%s' is %s", s->spec->
-			    params[i].name, given[i] ? "inactive but has a "
-			    "value" : "active but has no value");
+			*cause = xasprintf("parameter '%s' is %s",
+			    s->spec->params[i].name,
+			    given[i] ? "inactive but has a "
+				       "value" :
+				       "active but has no value");
 			goto fail;
 		}
 	}

@@ -27,10 +27,10 @@ struct config {
 };
 
 struct space_count {
-	uint64_t n;   /* the count, when exact and below 2^64 */
-	int exact;    /* 1: n (or log2) is exact; 0: an upper bound */
-	int fits;     /* 1: n holds the count */
-	double log2;  /* log2 of the count (or bound) */
+	uint64_t n;  /* the count, when exact and below 2^64 */
+	int exact;   /* 1: n (or log2) is exact; 0: an upper bound */
+	int fits;    /* 1: n holds the count */
+	double log2; /* log2 of the count (or bound) */
 };
 
 struct space;
@@ -69,8 +69,8 @@ struct config *space_sample(const struct space *, struct rng *);
  * otherwise at start (which must be canonical), wrapping around.
  */
 struct space_iter;
-struct space_iter *space_iter_new(const struct space *,
-    const struct config *start);
+struct space_iter *
+space_iter_new(const struct space *, const struct config *start);
 /* The next configuration (caller frees), or NULL when all were given. */
 struct config *space_iter_next(struct space_iter *);
 void space_iter_free(struct space_iter *);
@@ -86,8 +86,8 @@ size_t space_neighbours(const struct space *, const struct config *,
 
 /* The text of parameter i's value in cfg (NULL when inactive). buf holds
  * at least 64 bytes. */
-const char *space_value(const struct space *, const struct config *,
-    size_t i, char *buf, size_t len);
+const char *space_value(const struct space *, const struct config *, size_t i,
+    char *buf, size_t len);
 /* "NAME=value NAME=value ..." for messages; caller frees. */
 char *space_config_text(const struct space *, const struct config *);
 /* The id as 16 hex digits into buf (17 bytes). */

@@ -42,27 +42,26 @@ struct ctx {
 	yaml_node_t **cond_node;    /* the 'if' scalar */
 };
 
-static const char *const type_names[] = {"int", "float", "bool", "tristate",
-    "str", NULL};
-static const char *const stage_names[] = {"build", "test", NULL};
-static const char *const isolation_names[] = {"none", "core", "cache",
-    "socket", "full", NULL};
-static const char *const direction_names[] = {"maximize", "minimize", NULL};
-static const char *const aggregate_names[] = {"median", "mean", "min", "max",
-    NULL};
-static const char *const stream_names[] = {"stdout", "stderr", NULL};
-static const char *const governor_names[] = {"performance", "powersave",
-    "ondemand", "conservative", "schedutil", "userspace", NULL};
+static const char *const type_names[] = { "int", "float", "bool", "tristate",
+	"str", NULL };
+static const char *const stage_names[] = { "build", "test", NULL };
+static const char *const isolation_names[] = { "none", "core", "cache",
+	"socket", "full", NULL };
+static const char *const direction_names[] = { "maximize", "minimize", NULL };
+static const char *const aggregate_names[] = { "median", "mean", "min", "max",
+	NULL };
+static const char *const stream_names[] = { "stdout", "stderr", NULL };
+static const char *const governor_names[] = { "performance", "powersave",
+	"ondemand", "conservative", "schedutil", "userspace", NULL };
 
 /* Variables of the script contract that templates may use. */
-static const char *const env_names[] = {"WAYFINDER_CORES",
-    "WAYFINDER_TOTAL_CORES", "WAYFINDER_SPEC_DIR", "WAYFINDER_BUILD_DIR",
-    "WAYFINDER_WORK_DIR", "WAYFINDER_RESULTS", "WAYFINDER_ITERATION",
-    "WAYFINDER_WARMUP", "WAYFINDER_CONFIG_ID", "WAYFINDER_TRIAL",
-    "WAYFINDER_JOB", "WAYFINDER_EXPERIMENT", "WAYFINDER_STAGE", NULL};
+static const char *const env_names[] = { "WAYFINDER_CORES",
+	"WAYFINDER_TOTAL_CORES", "WAYFINDER_SPEC_DIR", "WAYFINDER_BUILD_DIR",
+	"WAYFINDER_WORK_DIR", "WAYFINDER_RESULTS", "WAYFINDER_ITERATION",
+	"WAYFINDER_WARMUP", "WAYFINDER_CONFIG_ID", "WAYFINDER_TRIAL",
+	"WAYFINDER_JOB", "WAYFINDER_EXPERIMENT", "WAYFINDER_STAGE", NULL };
 
-static void
-err(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+static void err(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -164,7 +163,7 @@ fields(struct ctx *c, yaml_node_t *n, const char *where,
 		return -1;
 	}
 	for (pair = n->data.mapping.pairs.start;
-	    pair < n->data.mapping.pairs.top; pair++) {
+	     pair < n->data.mapping.pairs.top; pair++) {
 		k = node_at(c, pair->key);
 		v = node_at(c, pair->value);
 		if (k->type != YAML_SCALAR_NODE) {
@@ -178,10 +177,13 @@ fields(struct ctx *c, yaml_node_t *n, const char *where,
 		if (i == nkeys) {
 			hint = diag_suggest(name, keys);
 			if (hint != NULL)
-				err(c, k, "unknown key '%s' in %s; did you mean "
-				    "'%s'?", name, where, hint);
+				err(c, k,
+				    "unknown key '%s' in %s; did you mean "
+				    "'%s'?",
+				    name, where, hint);
 			else
-				err(c, k, "unknown key '%s' in %s", name, where);
+				err(c, k, "unknown key '%s' in %s", name,
+				    where);
 			continue;
 		}
 		if (vals[i] != NULL) {
@@ -245,8 +247,9 @@ parse_ll(const char *v, long long *out)
 
 	while (*p == ' ')
 		p++;
-	if ((p[0] == '+' || p[0] == '-') ? (p[1] == '0' && (p[2] == 'x' ||
-	    p[2] == 'X')) : (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')))
+	if ((p[0] == '+' || p[0] == '-') ?
+		(p[1] == '0' && (p[2] == 'x' || p[2] == 'X')) :
+		(p[0] == '0' && (p[1] == 'x' || p[1] == 'X')))
 		base = 16;
 	if (*p == '\0')
 		return -1;
@@ -274,8 +277,10 @@ parse_double(const char *v, double *out)
 static int
 parse_bool(const char *v)
 {
-	static const char *const yes[] = {"true", "yes", "on", "y", "1", NULL};
-	static const char *const no[] = {"false", "no", "off", "n", "0", NULL};
+	static const char *const yes[] = { "true", "yes", "on", "y", "1",
+		NULL };
+	static const char *const no[] = { "false", "no", "off", "n", "0",
+		NULL };
 	int i;
 
 	for (i = 0; yes[i] != NULL; i++)
@@ -288,8 +293,8 @@ parse_bool(const char *v)
 }
 
 static int
-get_int(struct ctx *c, const yaml_node_t *n, const char *keyname,
-    long long lo, long long hi, long long *out)
+get_int(struct ctx *c, const yaml_node_t *n, const char *keyname, long long lo,
+    long long hi, long long *out)
 {
 	const char *v;
 
@@ -304,7 +309,8 @@ get_int(struct ctx *c, const yaml_node_t *n, const char *keyname,
 			err(c, n, "'%s' must be at least %lld, not %lld",
 			    keyname, lo, *out);
 		else
-			err(c, n, "'%s' must be between %lld and %lld, not %lld",
+			err(c, n,
+			    "'%s' must be between %lld and %lld, not %lld",
 			    keyname, lo, hi, *out);
 		return -1;
 	}
@@ -389,8 +395,10 @@ get_duration(struct ctx *c, const yaml_node_t *n, const char *keyname,
 	if ((v = scalar(c, n, keyname)) == NULL)
 		return -1;
 	if (spec_parse_duration(v, out) != 0) {
-		err(c, n, "'%s' must be a duration such as 90s, 10m, 2h or a "
-		    "number of seconds, not '%s'", keyname, v);
+		err(c, n,
+		    "'%s' must be a duration such as 90s, 10m, 2h or a "
+		    "number of seconds, not '%s'",
+		    keyname, v);
 		return -1;
 	}
 	return 0;
@@ -494,8 +502,9 @@ static double
 range_value(const struct param *p, uint64_t idx)
 {
 	if (p->power)
-		return p->type == PT_INT ? round(p->min * pow(p->step,
-		    (double)idx)) : p->min * pow(p->step, (double)idx);
+		return p->type == PT_INT ?
+		    round(p->min * pow(p->step, (double)idx)) :
+		    p->min * pow(p->step, (double)idx);
 	return p->min + (double)idx * p->step;
 }
 
@@ -566,11 +575,11 @@ spec_domain_text(const struct param *p)
 		buf_printf(&b, "%s..%s", spec_value(p, 0, lo, sizeof lo),
 		    spec_value(p, p->card - 1, hi, sizeof hi));
 		if (p->power)
-			buf_printf(&b, " x%s", float_text(p->step, st,
-			    sizeof st));
+			buf_printf(&b, " x%s",
+			    float_text(p->step, st, sizeof st));
 		else if (p->step != 1)
-			buf_printf(&b, " step %s", float_text(p->step, st,
-			    sizeof st));
+			buf_printf(&b, " step %s",
+			    float_text(p->step, st, sizeof st));
 		return buf_steal(&b);
 	}
 	for (i = 0; i < p->card && i < 8; i++)
@@ -581,9 +590,9 @@ spec_domain_text(const struct param *p)
 	return buf_steal(&b);
 }
 
-static const char *const param_keys[] = {"name", "type", "values", "only",
-    "min", "max", "step", "step_mode", "default", "when", "if",
-    "description", NULL};
+static const char *const param_keys[] = { "name", "type", "values", "only",
+	"min", "max", "step", "step_mode", "default", "when", "if",
+	"description", NULL };
 
 static void
 parse_values(struct ctx *c, struct param *p, yaml_node_t *n, const char *kn)
@@ -601,8 +610,8 @@ parse_values(struct ctx *c, struct param *p, yaml_node_t *n, const char *kn)
 		    kind_name(n));
 		return;
 	}
-	cap = (size_t)(n->data.sequence.items.top -
-	    n->data.sequence.items.start);
+	cap =
+	    (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (cap == 0) {
 		err(c, n, "'%s' of parameter '%s' is empty", kn, p->name);
 		return;
@@ -610,14 +619,15 @@ parse_values(struct ctx *c, struct param *p, yaml_node_t *n, const char *kn)
 	p->values = xcalloc(cap, sizeof *p->values);
 	p->nums = xcalloc(cap, sizeof *p->nums);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-	    it++) {
+	     it++) {
 		v = node_at(c, *it);
 		if ((text = scalar(c, v, kn)) == NULL)
 			continue;
 		if (is_null(v) && p->type == PT_STR) {
-			err(c, v, "value '%s' of parameter '%s' is YAML's null; "
-			    "quote it ('%s') to mean the text", text, p->name,
-			    text);
+			err(c, v,
+			    "value '%s' of parameter '%s' is YAML's null; "
+			    "quote it ('%s') to mean the text",
+			    text, p->name, text);
 			continue;
 		}
 		if (canon_value(p->type, text, &canon, &num, &why) != 0) {
@@ -643,8 +653,8 @@ parse_values(struct ctx *c, struct param *p, yaml_node_t *n, const char *kn)
 static void
 default_values(struct param *p)
 {
-	static const char *const bools[] = {"false", "true"};
-	static const char *const tris[] = {"n", "m", "y"};
+	static const char *const bools[] = { "false", "true" };
+	static const char *const tris[] = { "n", "m", "y" };
 	const char *const *v;
 	uint64_t i;
 
@@ -669,8 +679,10 @@ range_number(struct ctx *c, struct param *p, yaml_node_t *n, const char *kn,
 		return -1;
 	if (p->type == PT_INT) {
 		if (parse_ll(v, &ll) != 0) {
-			err(c, n, "'%s' of int parameter '%s' must be an "
-			    "integer, not '%s'", kn, p->name, v);
+			err(c, n,
+			    "'%s' of int parameter '%s' must be an "
+			    "integer, not '%s'",
+			    kn, p->name, v);
 			return -1;
 		}
 		*out = (double)ll;
@@ -693,13 +705,15 @@ parse_range(struct ctx *c, struct param *p, yaml_node_t **f)
 		    *nmax = f[key(param_keys, "max")],
 		    *nstep = f[key(param_keys, "step")],
 		    *nmode = f[key(param_keys, "step_mode")];
-	static const char *const modes[] = {"increment", "power", NULL};
+	static const char *const modes[] = { "increment", "power", NULL };
 	double count, x;
 	int mode = 0, ok = 1;
 
 	if (nmin == NULL || nmax == NULL) {
-		err(c, nmin != NULL ? nmin : nmax, "parameter '%s' has '%s' "
-		    "but no '%s'", p->name, nmin != NULL ? "min" : "max",
+		err(c, nmin != NULL ? nmin : nmax,
+		    "parameter '%s' has '%s' "
+		    "but no '%s'",
+		    p->name, nmin != NULL ? "min" : "max",
 		    nmin != NULL ? "max" : "min");
 		return;
 	}
@@ -719,20 +733,26 @@ parse_range(struct ctx *c, struct param *p, yaml_node_t **f)
 		return;
 	}
 	if (nstep == NULL && p->type == PT_FLOAT) {
-		err(c, nmin, "float range of '%s' needs a 'step' (Wayfinder "
-		    "searches discrete values)", p->name);
+		err(c, nmin,
+		    "float range of '%s' needs a 'step' (Wayfinder "
+		    "searches discrete values)",
+		    p->name);
 		return;
 	}
 	if (p->power) {
 		if (p->min <= 0) {
-			err(c, nmin, "step_mode power needs min > 0 in "
-			    "parameter '%s'", p->name);
+			err(c, nmin,
+			    "step_mode power needs min > 0 in "
+			    "parameter '%s'",
+			    p->name);
 			return;
 		}
 		if (p->step <= 1 || (p->type == PT_INT && p->step < 2)) {
-			err(c, nstep != NULL ? nstep : nmode, "step_mode power "
+			err(c, nstep != NULL ? nstep : nmode,
+			    "step_mode power "
 			    "needs a step (the ratio) greater than 1 in "
-			    "parameter '%s'", p->name);
+			    "parameter '%s'",
+			    p->name);
 			return;
 		}
 		count = 0;
@@ -740,15 +760,19 @@ parse_range(struct ctx *c, struct param *p, yaml_node_t **f)
 			count++;
 	} else {
 		if (p->step <= 0) {
-			err(c, nstep, "step must be greater than 0 in parameter "
-			    "'%s'", p->name);
+			err(c, nstep,
+			    "step must be greater than 0 in parameter "
+			    "'%s'",
+			    p->name);
 			return;
 		}
 		count = floor((p->max - p->min) / p->step + 1e-9) + 1;
 	}
 	if (count > RANGE_LIMIT) {
-		err(c, nmin, "range of '%s' has too many values (%.3g; at most "
-		    "2^53)", p->name, count);
+		err(c, nmin,
+		    "range of '%s' has too many values (%.3g; at most "
+		    "2^53)",
+		    p->name, count);
 		return;
 	}
 	p->is_range = 1;
@@ -807,8 +831,9 @@ cond_error(struct ctx *c, const struct param *p, int col, const char *msg)
 {
 	struct pos at;
 
-	at = c->cond_node[p - c->s->params] != NULL ? scalar_pos(c,
-	    c->cond_node[p - c->s->params], (size_t)col) : p->pos;
+	at = c->cond_node[p - c->s->params] != NULL ?
+	    scalar_pos(c, c->cond_node[p - c->s->params], (size_t)col) :
+	    p->pos;
 	diag_add(c->d, DIAG_ERROR, c->file, at.line, at.col,
 	    "in condition of '%s': %s", p->name, msg);
 }
@@ -842,22 +867,28 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	if ((p->name = get_str(c, f[key(param_keys, "name")], "name")) == NULL)
 		return;
 	if (!valid_name(p->name)) {
-		err(c, f[0], "parameter name '%s' must match "
+		err(c, f[0],
+		    "parameter name '%s' must match "
 		    "[A-Za-z_][A-Za-z0-9_]* (it becomes an environment "
-		    "variable)", p->name);
+		    "variable)",
+		    p->name);
 		free(p->name);
 		return;
 	}
 	if (strncmp(p->name, "WAYFINDER_", 10) == 0) {
-		err(c, f[0], "parameter name '%s' is reserved: WAYFINDER_ "
-		    "variables belong to the script contract", p->name);
+		err(c, f[0],
+		    "parameter name '%s' is reserved: WAYFINDER_ "
+		    "variables belong to the script contract",
+		    p->name);
 		free(p->name);
 		return;
 	}
 	for (i = 0; i < c->s->nparams; i++) {
 		if (strcmp(c->s->params[i].name, p->name) == 0) {
-			err(c, f[0], "duplicate parameter '%s' (first at line "
-			    "%d)", p->name, c->s->params[i].pos.line);
+			err(c, f[0],
+			    "duplicate parameter '%s' (first at line "
+			    "%d)",
+			    p->name, c->s->params[i].pos.line);
 			free(p->name);
 			return;
 		}
@@ -870,7 +901,7 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	stage = c->has_build ? STAGE_BUILD : STAGE_TEST;
 	if (f[key(param_keys, "when")] != NULL) {
 		if (choose(c, f[key(param_keys, "when")], "when", stage_names,
-		    &stage) != 0)
+			&stage) != 0)
 			c->stage_bad[self] = 1;
 		else
 			c->stage_given[self] = 1;
@@ -902,33 +933,42 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	nstep = f[key(param_keys, "step")];
 	nmode = f[key(param_keys, "step_mode")];
 	if (nv != NULL && nonly != NULL) {
-		err(c, nonly, "parameter '%s' has both 'values' and 'only' "
-		    "(they are the same key)", p->name);
+		err(c, nonly,
+		    "parameter '%s' has both 'values' and 'only' "
+		    "(they are the same key)",
+		    p->name);
 		nonly = NULL;
 	}
 	if (nv == NULL)
 		nv = nonly;
 	if (nv != NULL && (nmin != NULL || nmax != NULL)) {
-		err(c, nv, "parameter '%s' has both a list of values and a "
-		    "range (min/max); give one", p->name);
+		err(c, nv,
+		    "parameter '%s' has both a list of values and a "
+		    "range (min/max); give one",
+		    p->name);
 		return;
 	}
 	if (nv != NULL && (nstep != NULL || nmode != NULL)) {
-		err(c, nstep != NULL ? nstep : nmode, "'%s' applies to a range "
+		err(c, nstep != NULL ? nstep : nmode,
+		    "'%s' applies to a range "
 		    "(min/max), not to the list of values of '%s'",
 		    nstep != NULL ? "step" : "step_mode", p->name);
 		return;
 	}
 	if (nv == NULL && (nstep != NULL || nmode != NULL) && nmin == NULL &&
 	    nmax == NULL) {
-		err(c, nstep != NULL ? nstep : nmode, "parameter '%s' has a "
-		    "step but no min and max", p->name);
+		err(c, nstep != NULL ? nstep : nmode,
+		    "parameter '%s' has a "
+		    "step but no min and max",
+		    p->name);
 		return;
 	}
 
 	if (f[key(param_keys, "type")] == NULL) {
-		err(c, n, "parameter '%s' has no 'type' (int, float, bool, "
-		    "tristate or str)", p->name);
+		err(c, n,
+		    "parameter '%s' has no 'type' (int, float, bool, "
+		    "tristate or str)",
+		    p->name);
 		return;
 	}
 	if ((text = scalar(c, f[key(param_keys, "type")], "type")) == NULL)
@@ -940,7 +980,7 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	else if (strcmp(text, "boolean") == 0)
 		t = PT_BOOL;
 	else if (choose(c, f[key(param_keys, "type")], "type", type_names,
-	    &t) != 0)
+		     &t) != 0)
 		return;
 	p->type = (enum ptype)t;
 
@@ -948,17 +988,21 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 		parse_values(c, p, nv, nonly != NULL ? "only" : "values");
 	else if (nmin != NULL || nmax != NULL) {
 		if (p->type != PT_INT && p->type != PT_FLOAT) {
-			err(c, nmin != NULL ? nmin : nmax, "min and max apply "
+			err(c, nmin != NULL ? nmin : nmax,
+			    "min and max apply "
 			    "to int and float parameters, not %s parameter "
-			    "'%s'", type_names[p->type], p->name);
+			    "'%s'",
+			    type_names[p->type], p->name);
 			return;
 		}
 		parse_range(c, p, f);
 	} else if (p->type == PT_BOOL || p->type == PT_TRISTATE)
 		default_values(p);
 	else {
-		err(c, n, "%s parameter '%s' needs 'values' (or 'only') or a "
-		    "range ('min' and 'max')", type_names[p->type], p->name);
+		err(c, n,
+		    "%s parameter '%s' needs 'values' (or 'only') or a "
+		    "range ('min' and 'max')",
+		    type_names[p->type], p->name);
 		return;
 	}
 	if (p->card == 0)
@@ -969,16 +1013,18 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	if ((nd = f[key(param_keys, "default")]) != NULL &&
 	    (text = scalar(c, nd, "default")) != NULL) {
 		if (canon_value(p->type, text, &canon, &num, &why) != 0)
-			err(c, nd, "default '%s' of %s parameter '%s' must be %s",
+			err(c, nd,
+			    "default '%s' of %s parameter '%s' must be %s",
 			    text, type_names[p->type], p->name, why);
 		else {
 			free(canon);
 			if ((di = spec_value_index(p, text)) < 0) {
 				char *dom = spec_domain_text(p);
 
-				err(c, nd, "default '%s' of parameter '%s' is "
-				    "not one of its values (%s)", text,
-				    p->name, dom);
+				err(c, nd,
+				    "default '%s' of parameter '%s' is "
+				    "not one of its values (%s)",
+				    text, p->name, dom);
 				free(dom);
 			} else
 				p->def = (uint64_t)di;
@@ -1037,14 +1083,15 @@ resolve_name(const char *name, void *arg, enum expr_vtype *type, char **why)
 	else if (strcmp(name, "y") == 0 || strcmp(name, "m") == 0 ||
 	    strcmp(name, "n") == 0)
 		*why = xasprintf("unknown parameter '%s' (a tristate value is "
-		    "written in quotes: '%s')", name, name);
+				 "written in quotes: '%s')",
+		    name, name);
 	else
 		*why = xasprintf("unknown parameter '%s' (strings are written "
-		    "in quotes)", name);
+				 "in quotes)",
+		    name);
 	free(names);
 	return -1;
 }
-
 
 /* A comparison of a parameter with a literal that is not one of its
  * values can never hold: almost always a typo. */
@@ -1068,26 +1115,29 @@ check_literals(struct ctx *c, const struct param *p, const struct expr *e)
 	if (name->kind != EXPR_NAME || name->ref < 0)
 		return;
 	q = &c->s->params[name->ref];
-	if (q->card == 0 || (q->type != PT_STR && q->type != PT_INT &&
-	    q->type != PT_FLOAT))
+	if (q->card == 0 ||
+	    (q->type != PT_STR && q->type != PT_INT && q->type != PT_FLOAT))
 		return;
 	if (lit->kind == EXPR_STR && q->type == PT_STR)
 		found = spec_value_index(q, lit->s);
 	else if (lit->kind == EXPR_NUM && q->type != PT_STR)
-		found = spec_value_index(q, float_text(lit->num, num,
-		    sizeof num));
+		found =
+		    spec_value_index(q, float_text(lit->num, num, sizeof num));
 	else
 		return;
 	if (found >= 0)
 		return;
 	hint = lit->kind == EXPR_STR && q->type == PT_STR ?
-	    diag_suggest(lit->s, (const char *const *)q->values) : NULL;
+	    diag_suggest(lit->s, (const char *const *)q->values) :
+	    NULL;
 	if (hint != NULL)
 		msg = xasprintf("'%s' is not one of the values of '%s'; did "
-		    "you mean '%s'?", lit->s, q->name, hint);
+				"you mean '%s'?",
+		    lit->s, q->name, hint);
 	else
 		msg = xasprintf("this value is not one of the values of '%s', "
-		    "so the comparison never changes", q->name);
+				"so the comparison never changes",
+		    q->name);
 	cond_error(c, p, lit->col, msg);
 	free(msg);
 }
@@ -1111,7 +1161,8 @@ check_stages(struct ctx *c, const struct param *p, const struct expr *e)
 	    c->stage_bad[e->ref])
 		return;
 	msg = xasprintf("build parameter '%s' cannot depend on test parameter "
-	    "'%s' (builds are shared across test values)", p->name, q->name);
+			"'%s' (builds are shared across test values)",
+	    p->name, q->name);
 	cond_error(c, p, e->col, msg);
 	free(msg);
 }
@@ -1175,8 +1226,8 @@ resolve_conditions(struct ctx *c)
 			continue;
 		ra.c = c;
 		ra.self = p;
-		if (expr_resolve(p->cond, resolve_name, &ra, &col,
-		    &cause) != 0) {
+		if (expr_resolve(p->cond, resolve_name, &ra, &col, &cause) !=
+		    0) {
 			cond_error(c, p, col, cause);
 			free(cause);
 			expr_free(p->cond);
@@ -1198,7 +1249,8 @@ resolve_conditions(struct ctx *c)
 			find_cycles(adj, i, color, stack, &depth, on_cycle);
 	for (i = 0; i < n; i++) {
 		if (on_cycle[i]) {
-			cond_error(c, &s->params[i], 0, "conditions form a "
+			cond_error(c, &s->params[i], 0,
+			    "conditions form a "
 			    "cycle (this parameter depends on itself through "
 			    "others)");
 		}
@@ -1233,8 +1285,8 @@ spec_file(struct ctx *c, yaml_node_t *n, const char *rel, const char *what,
 		err(c, n, "%s path is empty", what);
 		return NULL;
 	}
-	path = rel[0] == '/' ? xstrdup(rel) : xasprintf("%s/%s", c->s->dir,
-	    rel);
+	path =
+	    rel[0] == '/' ? xstrdup(rel) : xasprintf("%s/%s", c->s->dir, rel);
 	if (stat(path, &st) != 0) {
 		err(c, n, "%s '%s': %s", what, rel, strerror(errno));
 		free(path);
@@ -1300,12 +1352,13 @@ tmpl_ref(const char *name, int line, int col, int has_default, void *arg)
 	if (is_env_name(name)) {
 		if (tc->stage == STAGE_BUILD &&
 		    (strcmp(name, "WAYFINDER_TRIAL") == 0 ||
-		    strcmp(name, "WAYFINDER_ITERATION") == 0 ||
-		    strcmp(name, "WAYFINDER_WARMUP") == 0 ||
-		    strcmp(name, "WAYFINDER_RESULTS") == 0))
+			strcmp(name, "WAYFINDER_ITERATION") == 0 ||
+			strcmp(name, "WAYFINDER_WARMUP") == 0 ||
+			strcmp(name, "WAYFINDER_RESULTS") == 0))
 			diag_add(tc->c->d, DIAG_ERROR, tc->file, line, col,
 			    "'%s' is a test job's; a build template cannot use "
-			    "it", name);
+			    "it",
+			    name);
 		return;
 	}
 	if ((i = spec_param_index(s, name)) >= 0) {
@@ -1313,7 +1366,8 @@ tmpl_ref(const char *name, int line, int col, int has_default, void *arg)
 		    s->params[i].stage == STAGE_TEST)
 			diag_add(tc->c->d, DIAG_ERROR, tc->file, line, col,
 			    "build template uses test parameter '%s' (builds "
-			    "are shared across test values)", name);
+			    "are shared across test values)",
+			    name);
 		return;
 	}
 	names = xcalloc(s->nparams + 1, sizeof *names);
@@ -1328,7 +1382,8 @@ tmpl_ref(const char *name, int line, int col, int has_default, void *arg)
 	else
 		diag_add(tc->c->d, DIAG_ERROR, tc->file, line, col,
 		    "unknown name '%s' (not a parameter or a WAYFINDER_ "
-		    "variable)", name);
+		    "variable)",
+		    name);
 	free(names);
 	(void)has_default;
 }
@@ -1352,16 +1407,15 @@ parse_templates(struct ctx *c, struct stagespec *st, yaml_node_t *n,
 		return;
 	}
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-	    it++) {
+	     it++) {
 		v = node_at(c, *it);
 		if ((rel = scalar(c, v, "templates")) == NULL)
 			continue;
-		st->templates = xreallocarray(st->templates,
-		    st->ntemplates + 1, sizeof *st->templates);
+		st->templates = xreallocarray(st->templates, st->ntemplates + 1,
+		    sizeof *st->templates);
 		t = &st->templates[st->ntemplates];
 		memset(t, 0, sizeof *t);
-		if ((t->path = spec_file(c, v, rel, "template", &text)) ==
-		    NULL)
+		if ((t->path = spec_file(c, v, rel, "template", &text)) == NULL)
 			continue;
 		st->ntemplates++;
 		t->rel = xstrdup(rel);
@@ -1373,14 +1427,15 @@ parse_templates(struct ctx *c, struct stagespec *st, yaml_node_t *n,
 		t->output = xstrndup(base, len);
 		for (i = 0; i + 1 < st->ntemplates; i++)
 			if (strcmp(st->templates[i].output, t->output) == 0)
-				err(c, v, "templates '%s' and '%s' would both "
-				    "be written to '%s'", st->templates[i].rel,
-				    rel, t->output);
+				err(c, v,
+				    "templates '%s' and '%s' would both "
+				    "be written to '%s'",
+				    st->templates[i].rel, rel, t->output);
 		tc.c = c;
 		tc.file = t->path;
 		tc.stage = stage;
-		if (template_scan(text, tmpl_ref, &tc, &line, &col,
-		    &cause) != 0) {
+		if (template_scan(text, tmpl_ref, &tc, &line, &col, &cause) !=
+		    0) {
 			diag_add(c->d, DIAG_ERROR, t->path, line, col, "%s",
 			    cause);
 			free(cause);
@@ -1392,11 +1447,11 @@ parse_templates(struct ctx *c, struct stagespec *st, yaml_node_t *n,
 static void parse_metrics(struct ctx *, yaml_node_t *);
 static void parse_objective(struct ctx *, yaml_node_t *);
 
-static const char *const build_keys[] = {"script", "run", "cores",
-    "timeout", "estimate", "config_h", "kconfig", "templates", NULL};
-static const char *const test_keys[] = {"script", "run", "cores", "timeout",
-    "estimate", "templates", "isolation", "repeat", "warmup", "metrics",
-    "objective", NULL};
+static const char *const build_keys[] = { "script", "run", "cores", "timeout",
+	"estimate", "config_h", "kconfig", "templates", NULL };
+static const char *const test_keys[] = { "script", "run", "cores", "timeout",
+	"estimate", "templates", "isolation", "repeat", "warmup", "metrics",
+	"objective", NULL };
 
 /* A file name inside the build directory: relative, no "..". */
 static char *
@@ -1407,8 +1462,10 @@ get_outname(struct ctx *c, yaml_node_t *n, const char *kn)
 	if ((v = get_str(c, n, kn)) == NULL)
 		return NULL;
 	if (*v == '\0' || v[0] == '/' || strstr(v, "..") != NULL) {
-		err(c, n, "'%s' must be a file name relative to the build "
-		    "directory, without '..'", kn);
+		err(c, n,
+		    "'%s' must be a file name relative to the build "
+		    "directory, without '..'",
+		    kn);
 		free(v);
 		return NULL;
 	}
@@ -1431,12 +1488,14 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 	st->timeout = stage == STAGE_BUILD ? 3600 : 600;
 	st->repeat = 3;
 	st->warmup = 0;
-	if (fields(c, n, stage == STAGE_BUILD ? "build" : "test", keys,
-	    f, NULL) != 0)
+	if (fields(c, n, stage == STAGE_BUILD ? "build" : "test", keys, f,
+		NULL) != 0)
 		return;
 	if (f[key(keys, "script")] != NULL && f[key(keys, "run")] != NULL)
-		err(c, f[key(keys, "run")], "%s has both 'script' and 'run'; "
-		    "give one", sect);
+		err(c, f[key(keys, "run")],
+		    "%s has both 'script' and 'run'; "
+		    "give one",
+		    sect);
 	else if (f[key(keys, "script")] != NULL) {
 		const char *rel = scalar(c, f[key(keys, "script")], "script");
 
@@ -1451,8 +1510,10 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 			buf_printf(&c->hashed, "%c%s.run%c%s", 0, sect, 0,
 			    st->run);
 	} else
-		err(c, keynode, "%s needs 'script' (a file) or 'run' (a shell "
-		    "command)", sect);
+		err(c, keynode,
+		    "%s needs 'script' (a file) or 'run' (a shell "
+		    "command)",
+		    sect);
 	if (f[key(keys, "cores")] != NULL &&
 	    get_int(c, f[key(keys, "cores")], "cores", 1, 4096, &ll) == 0)
 		st->cores = (int)ll;
@@ -1469,13 +1530,13 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 			st->config_h = get_outname(c, f[key(keys, "config_h")],
 			    "config_h");
 		if (f[key(keys, "kconfig")] != NULL)
-			st->kconfig = get_outname(c, f[key(keys, "kconfig")],
-			    "kconfig");
+			st->kconfig =
+			    get_outname(c, f[key(keys, "kconfig")], "kconfig");
 		return;
 	}
 	if (f[key(keys, "isolation")] != NULL &&
 	    choose(c, f[key(keys, "isolation")], "isolation", isolation_names,
-	    &iso) == 0)
+		&iso) == 0)
 		st->isolation = (enum isolation)iso;
 	if (f[key(keys, "repeat")] != NULL &&
 	    get_int(c, f[key(keys, "repeat")], "repeat", 1, 100000, &ll) == 0)
@@ -1488,12 +1549,13 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 	if (f[key(keys, "objective")] != NULL)
 		parse_objective(c, f[key(keys, "objective")]);
 	else
-		err(c, keynode, "test has no 'objective' (which metric to "
+		err(c, keynode,
+		    "test has no 'objective' (which metric to "
 		    "optimise, and in which direction)");
 }
 
-static const char *const metric_keys[] = {"name", "regex", "stream",
-    "optional", "unit", "description", NULL};
+static const char *const metric_keys[] = { "name", "regex", "stream",
+	"optional", "unit", "description", NULL };
 
 /*
  * glibc's regex knows \s and \w but not \d; users write it anyway. \d
@@ -1518,11 +1580,11 @@ regex_translate(const char *re)
 				buf_free(&b);
 				return NULL;
 			}
-			if (p[0] == '[' && (p[1] == ':' || p[1] == '.' ||
-			    p[1] == '=')) {
+			if (p[0] == '[' &&
+			    (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
 				/* [:class:] and friends end at their own ']' */
-				const char *end = strstr(p + 2, (char[]){p[1], ']',
-				    '\0'});
+				const char *end =
+				    strstr(p + 2, (char[]){ p[1], ']', '\0' });
 
 				if (end != NULL) {
 					buf_add(&b, p, (size_t)(end + 2 - p));
@@ -1590,7 +1652,7 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 		return;
 	}
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-	    it++) {
+	     it++) {
 		v = node_at(c, *it);
 		s->metrics = xreallocarray(s->metrics, s->nmetrics + 1,
 		    sizeof *s->metrics);
@@ -1616,7 +1678,8 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 		if ((m->name = get_str(c, f[0], "name")) == NULL)
 			continue;
 		if (!valid_metric_name(m->name)) {
-			err(c, f[0], "metric name '%s' must start with a letter "
+			err(c, f[0],
+			    "metric name '%s' must start with a letter "
 			    "or _ and hold only letters, digits and _ . - :",
 			    m->name);
 			free(m->name);
@@ -1624,8 +1687,10 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 		}
 		if (strcmp(m->name, SPEC_METRIC_WALL) == 0 ||
 		    strcmp(m->name, SPEC_METRIC_RSS) == 0) {
-			err(c, f[0], "metric '%s' is built in; it is recorded "
-			    "for every job without being declared", m->name);
+			err(c, f[0],
+			    "metric '%s' is built in; it is recorded "
+			    "for every job without being declared",
+			    m->name);
 			free(m->name);
 			continue;
 		}
@@ -1639,8 +1704,8 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 			continue;
 		}
 		s->nmetrics++;
-		if (f[2] != NULL && choose(c, f[2], "stream", stream_names,
-		    &stream) == 0)
+		if (f[2] != NULL &&
+		    choose(c, f[2], "stream", stream_names, &stream) == 0)
 			m->stream = (enum stream)stream;
 		if (f[3] != NULL && get_bool(c, f[3], "optional", &opt) == 0)
 			m->optional = opt;
@@ -1650,14 +1715,16 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 			m->description = get_str(c, f[5], "description");
 		if (f[1] == NULL) {
 			if (f[2] != NULL)
-				err(c, f[2], "'stream' applies to a metric "
+				err(c, f[2],
+				    "'stream' applies to a metric "
 				    "with a 'regex'");
 			continue;
 		}
 		if ((m->regex_text = get_str(c, f[1], "regex")) == NULL)
 			continue;
 		if ((re = regex_translate(m->regex_text)) == NULL) {
-			err(c, f[1], "regex for metric '%s': \\D inside [...] is "
+			err(c, f[1],
+			    "regex for metric '%s': \\D inside [...] is "
 			    "not supported; write [^0-9] outside brackets",
 			    m->name);
 			free(m->regex_text);
@@ -1675,8 +1742,10 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 			continue;
 		}
 		if (m->regex.re_nsub < 1) {
-			err(c, f[1], "regex for metric '%s' needs a group "
-			    "( ... ) around the number", m->name);
+			err(c, f[1],
+			    "regex for metric '%s' needs a group "
+			    "( ... ) around the number",
+			    m->name);
 			regfree(&m->regex);
 			free(m->regex_text);
 			m->regex_text = NULL;
@@ -1684,8 +1753,8 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 	}
 }
 
-static const char *const objective_keys[] = {"metric", "direction",
-    "aggregate", NULL};
+static const char *const objective_keys[] = { "metric", "direction",
+	"aggregate", NULL };
 
 static void
 parse_objective(struct ctx *c, yaml_node_t *n)
@@ -1699,18 +1768,19 @@ parse_objective(struct ctx *c, yaml_node_t *n)
 	if (fields(c, n, "objective", objective_keys, f, NULL) != 0)
 		return;
 	if (f[0] == NULL || f[1] == NULL) {
-		err(c, n, "objective needs 'metric' and 'direction' "
+		err(c, n,
+		    "objective needs 'metric' and 'direction' "
 		    "(maximize or minimize)");
 		if (f[0] == NULL)
 			return;
 	}
 	if ((s->objective = get_str(c, f[0], "metric")) == NULL)
 		return;
-	if (f[1] != NULL && choose(c, f[1], "direction", direction_names,
-	    &v) == 0)
+	if (f[1] != NULL &&
+	    choose(c, f[1], "direction", direction_names, &v) == 0)
 		s->direction = (enum direction)v;
-	if (f[2] != NULL && choose(c, f[2], "aggregate", aggregate_names,
-	    &v) == 0)
+	if (f[2] != NULL &&
+	    choose(c, f[2], "aggregate", aggregate_names, &v) == 0)
 		s->aggregate = (enum aggregate)v;
 	if (strcmp(s->objective, SPEC_METRIC_WALL) == 0 ||
 	    strcmp(s->objective, SPEC_METRIC_RSS) == 0)
@@ -1731,17 +1801,19 @@ parse_objective(struct ctx *c, yaml_node_t *n)
 	names[i++] = SPEC_METRIC_RSS;
 	hint = diag_suggest(s->objective, names);
 	if (hint != NULL)
-		err(c, f[0], "objective names no metric: '%s'; did you mean "
-		    "'%s'?", s->objective, hint);
+		err(c, f[0],
+		    "objective names no metric: '%s'; did you mean "
+		    "'%s'?",
+		    s->objective, hint);
 	else
-		err(c, f[0], "objective names no metric: '%s' is not in "
-		    "'metrics' nor built in (%s, %s)", s->objective,
-		    SPEC_METRIC_WALL, SPEC_METRIC_RSS);
+		err(c, f[0],
+		    "objective names no metric: '%s' is not in "
+		    "'metrics' nor built in (%s, %s)",
+		    s->objective, SPEC_METRIC_WALL, SPEC_METRIC_RSS);
 	free(names);
 }
 
-static const char *const search_keys[] = {"strategy", "budget", "seed",
-    NULL};
+static const char *const search_keys[] = { "strategy", "budget", "seed", NULL };
 
 static void
 parse_search(struct ctx *c, yaml_node_t *n)
@@ -1753,12 +1825,15 @@ parse_search(struct ctx *c, yaml_node_t *n)
 
 	if (fields(c, n, "search", search_keys, f, NULL) != 0)
 		return;
-	if (f[0] != NULL && (s->strategy = get_str(c, f[0], "strategy")) !=
-	    NULL && strategy_find(s->strategy) == NULL) {
+	if (f[0] != NULL &&
+	    (s->strategy = get_str(c, f[0], "strategy")) != NULL &&
+	    strategy_find(s->strategy) == NULL) {
 		hint = diag_suggest(s->strategy, strategy_names());
 		if (hint != NULL)
-			err(c, f[0], "unknown strategy '%s'; did you mean "
-			    "'%s'?", s->strategy, hint);
+			err(c, f[0],
+			    "unknown strategy '%s'; did you mean "
+			    "'%s'?",
+			    s->strategy, hint);
 		else
 			err(c, f[0], "unknown strategy '%s' (%s)", s->strategy,
 			    strategy_list());
@@ -1771,8 +1846,8 @@ parse_search(struct ctx *c, yaml_node_t *n)
 	}
 }
 
-static const char *const host_keys[] = {"governor", "turbo", "smt", "aslr",
-    NULL};
+static const char *const host_keys[] = { "governor", "turbo", "smt", "aslr",
+	NULL };
 
 static void
 parse_host(struct ctx *c, yaml_node_t *n)
@@ -1783,8 +1858,8 @@ parse_host(struct ctx *c, yaml_node_t *n)
 
 	if (fields(c, n, "host", host_keys, f, NULL) != 0)
 		return;
-	if (f[0] != NULL && choose(c, f[0], "governor", governor_names,
-	    &v) == 0)
+	if (f[0] != NULL &&
+	    choose(c, f[0], "governor", governor_names, &v) == 0)
 		h->governor = xstrdup(governor_names[v]);
 	if (f[1] != NULL)
 		get_bool(c, f[1], "turbo", &h->turbo);
@@ -1809,20 +1884,20 @@ parse_inputs(struct ctx *c, yaml_node_t *n)
 		return;
 	}
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-	    it++) {
+	     it++) {
 		v = node_at(c, *it);
 		if ((rel = scalar(c, v, "inputs")) == NULL)
 			continue;
 		if ((path = spec_file(c, v, rel, "input", NULL)) == NULL)
 			continue;
-		s->inputs = xreallocarray(s->inputs, s->ninputs + 1,
-		    sizeof *s->inputs);
+		s->inputs =
+		    xreallocarray(s->inputs, s->ninputs + 1, sizeof *s->inputs);
 		s->inputs[s->ninputs++] = path;
 	}
 }
 
-static const char *const top_keys[] = {"name", "description", "params",
-    "build", "test", "search", "host", "inputs", NULL};
+static const char *const top_keys[] = { "name", "description", "params",
+	"build", "test", "search", "host", "inputs", NULL };
 
 static void
 parse_top(struct ctx *c, yaml_node_t *root)
@@ -1839,8 +1914,10 @@ parse_top(struct ctx *c, yaml_node_t *root)
 		err(c, root, "the spec has no 'name'");
 	else if ((s->name = get_str(c, f[0], "name")) != NULL &&
 	    !valid_experiment_name(s->name)) {
-		err(c, f[0], "name '%s' must hold only letters, digits and "
-		    "_ . -", s->name);
+		err(c, f[0],
+		    "name '%s' must hold only letters, digits and "
+		    "_ . -",
+		    s->name);
 	}
 	if (f[1] != NULL)
 		s->description = get_str(c, f[1], "description");
@@ -1853,7 +1930,8 @@ parse_top(struct ctx *c, yaml_node_t *root)
 		n = (size_t)(np->data.sequence.items.top -
 		    np->data.sequence.items.start);
 		if (n == 0)
-			err(c, np, "'params' is empty: an experiment needs at "
+			err(c, np,
+			    "'params' is empty: an experiment needs at "
 			    "least one parameter");
 		s->params = xcalloc(n + 1, sizeof *s->params);
 		c->bad = xcalloc(n + 1, 1);
@@ -1861,7 +1939,7 @@ parse_top(struct ctx *c, yaml_node_t *root)
 		c->stage_given = xcalloc(n + 1, 1);
 		c->cond_node = xcalloc(n + 1, sizeof *c->cond_node);
 		for (it = np->data.sequence.items.start, i = 0;
-		    it < np->data.sequence.items.top; it++, i++)
+		     it < np->data.sequence.items.top; it++, i++)
 			parse_param(c, node_at(c, *it), i);
 		resolve_conditions(c);
 	}
@@ -1947,17 +2025,21 @@ read_text(const char *path, char **out, size_t *len, char **cause)
 static void
 yaml_error(struct diags *d, const char *path, const yaml_parser_t *parser)
 {
-	const char *problem = parser->problem != NULL ? parser->problem :
-	    "error";
+	const char *problem =
+	    parser->problem != NULL ? parser->problem : "error";
 
 	if (parser->context != NULL)
-		diag_add(d, DIAG_ERROR, path, (int)parser->problem_mark.line + 1,
-		    (int)parser->problem_mark.column + 1, "YAML syntax: %s "
-		    "(%s that starts at %d:%d)", problem, parser->context,
+		diag_add(d, DIAG_ERROR, path,
+		    (int)parser->problem_mark.line + 1,
+		    (int)parser->problem_mark.column + 1,
+		    "YAML syntax: %s "
+		    "(%s that starts at %d:%d)",
+		    problem, parser->context,
 		    (int)parser->context_mark.line + 1,
 		    (int)parser->context_mark.column + 1);
 	else
-		diag_add(d, DIAG_ERROR, path, (int)parser->problem_mark.line + 1,
+		diag_add(d, DIAG_ERROR, path,
+		    (int)parser->problem_mark.line + 1,
 		    (int)parser->problem_mark.column + 1, "YAML syntax: %s",
 		    problem);
 }
@@ -2006,7 +2088,8 @@ spec_load(const char *path, struct diags *d)
 		if (yaml_document_get_root_node(&c.doc) != NULL)
 			diag_add(d, DIAG_ERROR, path,
 			    (int)c.doc.start_mark.line + 1,
-			    (int)c.doc.start_mark.column + 1, "a second YAML "
+			    (int)c.doc.start_mark.column + 1,
+			    "a second YAML "
 			    "document starts here; a spec is one document");
 		yaml_document_delete(&c.doc);
 	} else

@@ -37,8 +37,8 @@ struct param {
 	char *description;
 	int is_range;
 	uint64_t card;
-	char **values; /* list domain: canonical text of each value */
-	double *nums;  /* list domain: numeric value (int, float) */
+	char **values;         /* list domain: canonical text of each value */
+	double *nums;          /* list domain: numeric value (int, float) */
 	double min, max, step; /* range domain */
 	int power;             /* range: geometric (min * step^k) */
 	uint64_t def;          /* index of the default value */
@@ -73,7 +73,7 @@ struct stagespec {
 	char *script_rel;
 	char *run; /* inline shell, or NULL */
 	int cores;
-	double timeout; /* seconds; 0 for none */
+	double timeout;  /* seconds; 0 for none */
 	double estimate; /* seconds, for plans; 0 when not given */
 	struct tmpl *templates;
 	size_t ntemplates;
@@ -86,7 +86,7 @@ struct stagespec {
 };
 
 struct hostspec {
-	char *governor; /* NULL when not given */
+	char *governor;       /* NULL when not given */
 	int turbo, smt, aslr; /* -1 when not given, else 0/1 */
 };
 
@@ -105,8 +105,8 @@ struct spec {
 	char *objective; /* a metric name */
 	enum direction direction;
 	enum aggregate aggregate;
-	char *strategy;   /* NULL: the default */
-	uint64_t budget;  /* 0: not given */
+	char *strategy;  /* NULL: the default */
+	uint64_t budget; /* 0: not given */
 	uint64_t seed;
 	int has_seed;
 	struct hostspec host;
@@ -130,8 +130,8 @@ void spec_free(struct spec *);
 int spec_param_index(const struct spec *, const char *name);
 /* Writes the text of value idx of p into buf (at least 64 bytes for
  * ranges; list values are returned directly). */
-const char *spec_value(const struct param *, uint64_t idx, char *buf,
-    size_t len);
+const char *
+spec_value(const struct param *, uint64_t idx, char *buf, size_t len);
 /* The numeric value of index idx (int, float; index for others). */
 double spec_value_num(const struct param *, uint64_t idx);
 /* The index of text in p's domain, or -1 when it is not a value. */

@@ -36,8 +36,8 @@ state_open(const char *dir, struct store **out, char **cause)
 	int rc;
 
 	if (files_mkdirs(dir, 0700) != 0) {
-		*cause = xasprintf("state directory %s: %s", dir,
-		    strerror(errno));
+		*cause =
+		    xasprintf("state directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	db = xasprintf("%s/wayfinder.db", dir);

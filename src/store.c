@@ -58,87 +58,101 @@ enum stmt {
 
 static const char *const sql[S_COUNT] = {
 	[S_EXP_FIND] = "SELECT id FROM experiments WHERE identity = ?1 "
-	    "ORDER BY id DESC LIMIT 1",
+		       "ORDER BY id DESC LIMIT 1",
 	[S_EXP_BY_ID] = "SELECT id FROM experiments WHERE id = ?1",
 	[S_EXP_BY_NAME] = "SELECT id FROM experiments WHERE name = ?1 "
-	    "ORDER BY id DESC LIMIT 1",
+			  "ORDER BY id DESC LIMIT 1",
 	[S_EXP_LATEST] = "SELECT id FROM experiments ORDER BY id DESC LIMIT 1",
-	[S_EXP_INSERT] = "INSERT INTO experiments (name, description, "
+	[S_EXP_INSERT] =
+	    "INSERT INTO experiments (name, description, "
 	    "spec_path, spec_text, spec_hash, identity, strategy, seed, "
 	    "seeded, budget, objective, direction, state, created) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'running', "
 	    "?13)",
 	[S_EXP_FILE] = "INSERT OR REPLACE INTO experiment_files "
-	    "(experiment_id, path, content) VALUES (?1, ?2, ?3)",
-	[S_EXP_GET] = "SELECT id, name, spec_path, spec_hash, identity, "
+		       "(experiment_id, path, content) VALUES (?1, ?2, ?3)",
+	[S_EXP_GET] =
+	    "SELECT id, name, spec_path, spec_hash, identity, "
 	    "strategy, seed, seeded, budget, objective, direction, state, "
 	    "created, finished, spec_text FROM experiments WHERE id = ?1",
-	[S_EXP_STATE] = "UPDATE experiments SET state = ?2, finished = "
+	[S_EXP_STATE] =
+	    "UPDATE experiments SET state = ?2, finished = "
 	    "CASE WHEN ?2 = 'done' THEN ?3 ELSE NULL END WHERE id = ?1",
 	[S_EXP_BUDGET] = "UPDATE experiments SET budget = ?2 WHERE id = ?1",
 	[S_EXP_ALL] = "SELECT id FROM experiments ORDER BY id DESC",
-	[S_PARAM_INSERT] = "INSERT INTO params (experiment_id, idx, name, "
+	[S_PARAM_INSERT] =
+	    "INSERT INTO params (experiment_id, idx, name, "
 	    "type, stage, domain, default_value, condition) VALUES (?1, ?2, "
 	    "?3, ?4, ?5, ?6, ?7, ?8)",
 	[S_PARAM_NAMES] = "SELECT name FROM params WHERE experiment_id = ?1 "
-	    "ORDER BY idx",
-	[S_RECOVER_JOBS] = "UPDATE jobs SET state = 'interrupted', reason = "
+			  "ORDER BY idx",
+	[S_RECOVER_JOBS] =
+	    "UPDATE jobs SET state = 'interrupted', reason = "
 	    "'interrupted', finished = ?2 WHERE experiment_id = ?1 AND state "
 	    "= 'running'",
 	[S_RECOVER_BUILDS] = "UPDATE builds SET state = 'interrupted' WHERE "
-	    "experiment_id = ?1 AND state = 'running'",
+			     "experiment_id = ?1 AND state = 'running'",
 	[S_RECOVER_TRIALS] = "UPDATE trials SET state = 'interrupted' WHERE "
-	    "experiment_id = ?1 AND state = 'running'",
+			     "experiment_id = ?1 AND state = 'running'",
 	[S_CONFIG_FIND] = "SELECT id FROM configurations WHERE experiment_id "
-	    "= ?1 AND config_key = ?2",
+			  "= ?1 AND config_key = ?2",
 	[S_CONFIG_INSERT] = "INSERT INTO configurations (experiment_id, "
-	    "config_key, build_key) VALUES (?1, ?2, ?3)",
+			    "config_key, build_key) VALUES (?1, ?2, ?3)",
 	[S_VALUE_INSERT] = "INSERT INTO config_values (config_id, name, "
-	    "value) VALUES (?1, ?2, ?3)",
+			   "value) VALUES (?1, ?2, ?3)",
 	[S_BUILD_FIND] = "SELECT id, state, reason FROM builds WHERE "
-	    "experiment_id = ?1 AND build_key = ?2",
+			 "experiment_id = ?1 AND build_key = ?2",
 	[S_BUILD_INSERT] = "INSERT INTO builds (experiment_id, build_key, "
-	    "dir, state) VALUES (?1, ?2, ?3, 'pending')",
+			   "dir, state) VALUES (?1, ?2, ?3, 'pending')",
 	[S_BUILD_STATE] = "UPDATE builds SET state = ?2, reason = ?3 WHERE "
-	    "id = ?1",
-	[S_TRIAL_INSERT] = "INSERT INTO trials (experiment_id, seq, "
+			  "id = ?1",
+	[S_TRIAL_INSERT] =
+	    "INSERT INTO trials (experiment_id, seq, "
 	    "configuration_id, build_id, state) VALUES (?1, ?2, ?3, ?4, "
 	    "'pending')",
 	[S_TRIAL_START] = "UPDATE trials SET state = 'running', started = "
-	    "coalesce(started, ?2) WHERE id = ?1",
+			  "coalesce(started, ?2) WHERE id = ?1",
 	[S_TRIAL_FAIL] = "UPDATE trials SET state = 'failed', reason = ?2, "
-	    "finished = ?3 WHERE id = ?1",
-	[S_TRIAL_FINISH] = "UPDATE trials SET state = 'done', reason = NULL, "
+			 "finished = ?3 WHERE id = ?1",
+	[S_TRIAL_FINISH] =
+	    "UPDATE trials SET state = 'done', reason = NULL, "
 	    "value = ?2, stddev = ?3, n = ?4, finished = ?5 WHERE id = ?1",
-	[S_TRIAL_METRIC] = "INSERT OR REPLACE INTO trial_metrics (trial_id, "
+	[S_TRIAL_METRIC] =
+	    "INSERT OR REPLACE INTO trial_metrics (trial_id, "
 	    "metric, median, mean, stddev, min, max, n) VALUES (?1, ?2, ?3, "
 	    "?4, ?5, ?6, ?7, ?8)",
-	[S_TRIALS] = "SELECT t.id, t.seq, t.configuration_id, c.config_key, "
+	[S_TRIALS] =
+	    "SELECT t.id, t.seq, t.configuration_id, c.config_key, "
 	    "c.build_key, t.state, t.reason, t.value, t.stddev, t.n, "
 	    "t.started, t.finished FROM trials t JOIN configurations c ON "
 	    "c.id = t.configuration_id WHERE t.experiment_id = ?1 ORDER BY "
 	    "t.seq",
 	[S_TRIAL_VALUES] = "SELECT name, value FROM config_values WHERE "
-	    "config_id = ?1 ORDER BY name",
-	[S_TRIAL_METRICS] = "SELECT metric, median, mean, stddev, min, max, n "
+			   "config_id = ?1 ORDER BY name",
+	[S_TRIAL_METRICS] =
+	    "SELECT metric, median, mean, stddev, min, max, n "
 	    "FROM trial_metrics WHERE trial_id = ?1 ORDER BY metric",
 	[S_TRIAL_ITERS] = "SELECT count(*) FROM jobs WHERE trial_id = ?1 AND "
-	    "kind = 'test' AND state = 'done'",
-	[S_TRIAL_MEASUREMENTS] = "SELECT m.metric, m.iteration, m.value FROM "
+			  "kind = 'test' AND state = 'done'",
+	[S_TRIAL_MEASUREMENTS] =
+	    "SELECT m.metric, m.iteration, m.value FROM "
 	    "measurements m JOIN jobs j ON j.id = m.job_id WHERE m.trial_id "
 	    "= ?1 AND j.warmup = 0 AND j.state = 'done' ORDER BY m.metric, "
 	    "m.iteration",
-	[S_JOB_INSERT] = "INSERT INTO jobs (experiment_id, kind, build_id, "
+	[S_JOB_INSERT] =
+	    "INSERT INTO jobs (experiment_id, kind, build_id, "
 	    "trial_id, iteration, warmup, state, cpus, workdir, started) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?8, ?9)",
-	[S_JOB_END] = "UPDATE jobs SET state = ?2, exit_status = ?3, signal "
+	[S_JOB_END] =
+	    "UPDATE jobs SET state = ?2, exit_status = ?3, signal "
 	    "= ?4, reason = ?5, finished = ?6, wall_ms = ?7, maxrss_kb = ?8, "
 	    "utime_ms = ?9, stime_ms = ?10, stdout_path = ?11, stderr_path = "
 	    "?12, workdir = coalesce(?13, workdir) WHERE id = ?1",
-	[S_MEASUREMENT] = "INSERT OR REPLACE INTO measurements (job_id, "
+	[S_MEASUREMENT] =
+	    "INSERT OR REPLACE INTO measurements (job_id, "
 	    "trial_id, metric, iteration, value) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[S_EVENT] = "INSERT INTO events (experiment_id, time, kind, detail) "
-	    "VALUES (?1, ?2, ?3, ?4)",
+		    "VALUES (?1, ?2, ?3, ?4)",
 };
 
 static const char schema[] =
@@ -271,8 +285,7 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void
-die(struct store *s, const char *what) __attribute__((noreturn));
+static void die(struct store *s, const char *what) __attribute__((noreturn));
 
 static void
 die(struct store *s, const char *what)
@@ -290,7 +303,7 @@ prep(struct store *s, enum stmt which)
 
 	if (st == NULL) {
 		if (sqlite3_prepare_v3(s->db, sql[which], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+			SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 			die(s, sql[which]);
 		s->st[which] = st;
 	} else {
@@ -323,11 +336,12 @@ bind(struct store *s, enum stmt which, const char *fmt, ...)
 		case 'd':
 			d = va_arg(ap, double);
 			rc = d != d ? sqlite3_bind_null(st, i) :
-			    sqlite3_bind_double(st, i, d);
+				      sqlite3_bind_double(st, i, d);
 			break;
 		case 's':
 			text = va_arg(ap, const char *);
-			rc = text == NULL ? sqlite3_bind_null(st, i) :
+			rc = text == NULL ?
+			    sqlite3_bind_null(st, i) :
 			    sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
 			break;
 		case 'b':
@@ -395,8 +409,8 @@ exec_sql(struct store *s, const char *text, char **cause)
 	char *msg = NULL;
 
 	if (sqlite3_exec(s->db, text, NULL, NULL, &msg) != SQLITE_OK) {
-		*cause = xasprintf("%s: %s", s->path, msg != NULL ? msg :
-		    sqlite3_errmsg(s->db));
+		*cause = xasprintf("%s: %s", s->path,
+		    msg != NULL ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -412,32 +426,39 @@ store_open(const char *path, struct store **out, char **cause)
 
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		*cause = xasprintf("%s: %s", path, s->db != NULL ?
-		    sqlite3_errmsg(s->db) : "cannot open");
+	if (sqlite3_open_v2(path, &s->db,
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+		    SQLITE_OPEN_NOMUTEX,
+		NULL) != SQLITE_OK) {
+		*cause = xasprintf("%s: %s", path,
+		    s->db != NULL ? sqlite3_errmsg(s->db) : "cannot open");
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 10000);
-	if (exec_sql(s, "PRAGMA journal_mode = WAL; PRAGMA synchronous = "
-	    "NORMAL; PRAGMA foreign_keys = ON;", cause) != 0)
+	if (exec_sql(s,
+		"PRAGMA journal_mode = WAL; PRAGMA synchronous = "
+		"NORMAL; PRAGMA foreign_keys = ON;",
+		cause) != 0)
 		goto fail;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
-	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
 		*cause = xasprintf("%s: %s", path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
 	version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (version > STORE_SCHEMA_VERSION) {
-		*cause = xasprintf("%s: schema version %d is newer than this "
-		    "wayfinder understands (%d); upgrade wayfinder", path,
-		    version, STORE_SCHEMA_VERSION);
+		*cause =
+		    xasprintf("%s: schema version %d is newer than this "
+			      "wayfinder understands (%d); upgrade wayfinder",
+			path, version, STORE_SCHEMA_VERSION);
 		goto fail;
 	}
 	if (version == 0) {
 		char *create = xasprintf("BEGIN IMMEDIATE; %s PRAGMA "
-		    "user_version = %d; COMMIT;", schema, STORE_SCHEMA_VERSION);
+					 "user_version = %d; COMMIT;",
+		    schema, STORE_SCHEMA_VERSION);
 		int rc = exec_sql(s, create, cause);
 
 		free(create);
@@ -507,8 +528,9 @@ store_experiment_lookup(struct store *s, const char *key)
 	for (p = key; *p >= '0' && *p <= '9'; p++)
 		;
 	if (*p == '\0' && p != key &&
-	    (id = one_id(s, bind(s, S_EXP_BY_ID, "i",
-	    (int64_t)strtoll(key, NULL, 10)))) != 0)
+	    (id = one_id(s,
+		 bind(s, S_EXP_BY_ID, "i", (int64_t)strtoll(key, NULL, 10)))) !=
+		0)
 		return id;
 	return one_id(s, bind(s, S_EXP_BY_NAME, "s", key));
 }
@@ -524,17 +546,19 @@ store_experiment_create(struct store *s, const struct spec *spec,
 	size_t i;
 
 	store_begin(s);
-	run(s, bind(s, S_EXP_INSERT, "sssssssiiissd", spec->name,
-	    spec->description, spec->path, spec->text, spec->hash, identity,
-	    strategy, (int64_t)seed, (int64_t)seeded, (int64_t)budget,
-	    spec->objective, spec_direction_name(spec->direction), now()));
+	run(s,
+	    bind(s, S_EXP_INSERT, "sssssssiiissd", spec->name,
+		spec->description, spec->path, spec->text, spec->hash, identity,
+		strategy, (int64_t)seed, (int64_t)seeded, (int64_t)budget,
+		spec->objective, spec_direction_name(spec->direction), now()));
 	id = sqlite3_last_insert_rowid(s->db);
 	for (i = 0; i < spec->nparams; i++) {
 		p = &spec->params[i];
 		dom = spec_domain_text(p);
-		run(s, bind(s, S_PARAM_INSERT, "iissssss", id, (int64_t)i,
-		    p->name, spec_type_name(p->type), spec_stage_name(p->stage),
-		    dom, spec_value(p, p->def, buf, sizeof buf), p->cond_text));
+		run(s,
+		    bind(s, S_PARAM_INSERT, "iissssss", id, (int64_t)i, p->name,
+			spec_type_name(p->type), spec_stage_name(p->stage), dom,
+			spec_value(p, p->def, buf, sizeof buf), p->cond_text));
 		free(dom);
 	}
 	store_commit(s);
@@ -675,16 +699,17 @@ store_config_add(struct store *s, int64_t exp, const struct space *sp,
 	for (i = 0; i < spec->nparams; i++) {
 		if ((v = space_value(sp, cfg, i, buf, sizeof buf)) == NULL)
 			continue;
-		run(s, bind(s, S_VALUE_INSERT, "iss", id, spec->params[i].name,
-		    v));
+		run(s,
+		    bind(s, S_VALUE_INSERT, "iss", id, spec->params[i].name,
+			v));
 	}
 	store_commit(s);
 	return id;
 }
 
 int64_t
-store_build_get(struct store *s, int64_t exp, const char *key,
-    const char *dir, char **state, char **reason)
+store_build_get(struct store *s, int64_t exp, const char *key, const char *dir,
+    char **state, char **reason)
 {
 	sqlite3_stmt *st;
 	int64_t id;
@@ -715,8 +740,9 @@ int64_t
 store_trial_add(struct store *s, int64_t exp, int64_t seq, int64_t config,
     int64_t build)
 {
-	run(s, bind(s, S_TRIAL_INSERT, "iiid", exp, seq, config,
-	    build > 0 ? (double)build : (double)NAN));
+	run(s,
+	    bind(s, S_TRIAL_INSERT, "iiid", exp, seq, config,
+		build > 0 ? (double)build : (double)NAN));
 	return sqlite3_last_insert_rowid(s->db);
 }
 
@@ -734,32 +760,33 @@ store_trial_fail(struct store *s, int64_t trial, const char *reason,
 }
 
 void
-store_trial_finish(struct store *s, int64_t trial, double value,
-    double stddev, int n, const struct store_metric *m, size_t nm,
-    double when)
+store_trial_finish(struct store *s, int64_t trial, double value, double stddev,
+    int n, const struct store_metric *m, size_t nm, double when)
 {
 	size_t i;
 
 	store_begin(s);
-	run(s, bind(s, S_TRIAL_FINISH, "iddid", trial, value, stddev,
-	    (int64_t)n, when));
+	run(s,
+	    bind(s, S_TRIAL_FINISH, "iddid", trial, value, stddev, (int64_t)n,
+		when));
 	for (i = 0; i < nm; i++)
-		run(s, bind(s, S_TRIAL_METRIC, "isdddddi", trial, m[i].name,
-		    m[i].median, m[i].mean, m[i].stddev, m[i].min, m[i].max,
-		    (int64_t)m[i].n));
+		run(s,
+		    bind(s, S_TRIAL_METRIC, "isdddddi", trial, m[i].name,
+			m[i].median, m[i].mean, m[i].stddev, m[i].min, m[i].max,
+			(int64_t)m[i].n));
 	store_commit(s);
 }
 
 static double
 col_double(sqlite3_stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? (double)NAN :
+	return sqlite3_column_type(st, i) == SQLITE_NULL ?
+	    (double)NAN :
 	    sqlite3_column_double(st, i);
 }
 
 int
-store_trials(struct store *s, int64_t exp, struct store_trial **out,
-    size_t *n)
+store_trials(struct store *s, int64_t exp, struct store_trial **out, size_t *n)
 {
 	struct store_trial *v = NULL, *t;
 	sqlite3_stmt *st, *q;
@@ -813,8 +840,8 @@ store_trials(struct store *s, int64_t exp, struct store_trial **out,
 			m->n = sqlite3_column_int(q, 6);
 		}
 		sqlite3_reset(q);
-		t->iterations_done = (int)one_id(s, bind(s, S_TRIAL_ITERS, "i",
-		    t->id));
+		t->iterations_done =
+		    (int)one_id(s, bind(s, S_TRIAL_ITERS, "i", t->id));
 	}
 	*out = v;
 	*n = count;
@@ -881,28 +908,31 @@ store_job_start(struct store *s, int64_t exp, const char *kind, int64_t build,
     int64_t trial, int iteration, int warmup, const char *cpus,
     const char *workdir, double when)
 {
-	run(s, bind(s, S_JOB_INSERT, "isddiissd", exp, kind,
-	    build > 0 ? (double)build : (double)NAN,
-	    trial > 0 ? (double)trial : (double)NAN, (int64_t)iteration,
-	    (int64_t)warmup, cpus, workdir, when));
+	run(s,
+	    bind(s, S_JOB_INSERT, "isddiissd", exp, kind,
+		build > 0 ? (double)build : (double)NAN,
+		trial > 0 ? (double)trial : (double)NAN, (int64_t)iteration,
+		(int64_t)warmup, cpus, workdir, when));
 	return sqlite3_last_insert_rowid(s->db);
 }
 
 void
 store_job_end(struct store *s, int64_t job, const struct store_job_end *e)
 {
-	run(s, bind(s, S_JOB_END, "isiisdddddsss", job, e->state,
-	    (int64_t)e->exit_status, (int64_t)e->signal, e->reason,
-	    e->finished, e->wall_ms, e->maxrss_kb, e->utime_ms, e->stime_ms,
-	    e->stdout_path, e->stderr_path, e->workdir));
+	run(s,
+	    bind(s, S_JOB_END, "isiisdddddsss", job, e->state,
+		(int64_t)e->exit_status, (int64_t)e->signal, e->reason,
+		e->finished, e->wall_ms, e->maxrss_kb, e->utime_ms, e->stime_ms,
+		e->stdout_path, e->stderr_path, e->workdir));
 }
 
 void
 store_measurement_add(struct store *s, int64_t job, int64_t trial,
     const char *metric, int iteration, double value)
 {
-	run(s, bind(s, S_MEASUREMENT, "iisid", job, trial, metric,
-	    (int64_t)iteration, value));
+	run(s,
+	    bind(s, S_MEASUREMENT, "iisid", job, trial, metric,
+		(int64_t)iteration, value));
 }
 
 void

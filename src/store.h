@@ -48,7 +48,7 @@ struct store_trial {
 	int64_t config_id;
 	char *config_key; /* 16 hex digits */
 	char *build_key;
-	char *state; /* pending, running, done, failed */
+	char *state;  /* pending, running, done, failed */
 	char *reason; /* failed: why */
 	int has_value;
 	double value, stddev;
@@ -102,16 +102,13 @@ int64_t store_experiment_create(struct store *, const struct spec *,
 /* Records a file that identifies the experiment (script, template...). */
 void store_experiment_file(struct store *, int64_t exp, const char *path,
     const char *text, size_t len);
-int store_experiment_get(struct store *, int64_t id,
-    struct store_experiment *);
+int store_experiment_get(struct store *, int64_t id, struct store_experiment *);
 void store_experiment_clear(struct store_experiment *);
-void store_experiment_set_state(struct store *, int64_t id,
-    const char *state);
+void store_experiment_set_state(struct store *, int64_t id, const char *state);
 void store_experiment_set_budget(struct store *, int64_t id, uint64_t);
 /* The experiment's parameter names in spec order (a new array of new
  * strings). */
-void store_param_names(struct store *, int64_t exp, char ***names,
-    size_t *n);
+void store_param_names(struct store *, int64_t exp, char ***names, size_t *n);
 /* Every experiment, newest first. */
 int store_experiments(struct store *, struct store_experiment **, size_t *);
 
@@ -129,21 +126,20 @@ int64_t store_config_add(struct store *, int64_t exp, const struct space *,
 /* A build by key: its row id and state ("pending" when new). */
 int64_t store_build_get(struct store *, int64_t exp, const char *key,
     const char *dir, char **state, char **reason);
-void store_build_set_state(struct store *, int64_t build,
-    const char *state, const char *reason);
+void store_build_set_state(struct store *, int64_t build, const char *state,
+    const char *reason);
 
 int64_t store_trial_add(struct store *, int64_t exp, int64_t seq,
     int64_t config, int64_t build);
 void store_trial_start(struct store *, int64_t trial, double when);
 void store_trial_fail(struct store *, int64_t trial, const char *reason,
     double when);
-void store_trial_finish(struct store *, int64_t trial, double value,
-    double stddev, int n, const struct store_metric *, size_t nmetrics,
-    double when);
+void
+store_trial_finish(struct store *, int64_t trial, double value, double stddev,
+    int n, const struct store_metric *, size_t nmetrics, double when);
 /* Trials of an experiment in seq order, with their configurations and
  * aggregates. */
-int store_trials(struct store *, int64_t exp, struct store_trial **,
-    size_t *);
+int store_trials(struct store *, int64_t exp, struct store_trial **, size_t *);
 void store_trials_free(struct store_trial *, size_t);
 /* The measurements of a trial's measured (not warm-up) iterations. */
 int store_trial_measurements(struct store *, int64_t trial,
@@ -151,14 +147,14 @@ int store_trial_measurements(struct store *, int64_t trial,
 void store_measurements_free(struct store_measurement *, size_t);
 
 int64_t store_job_start(struct store *, int64_t exp, const char *kind,
-    int64_t build, int64_t trial, int iteration, int warmup,
-    const char *cpus, const char *workdir, double when);
+    int64_t build, int64_t trial, int iteration, int warmup, const char *cpus,
+    const char *workdir, double when);
 void store_job_end(struct store *, int64_t job, const struct store_job_end *);
 void store_measurement_add(struct store *, int64_t job, int64_t trial,
     const char *metric, int iteration, double value);
 
 /* Appends an event (kind, JSON detail) to the experiment's log. */
-void store_event(struct store *, int64_t exp, const char *kind,
-    const char *detail);
+void
+store_event(struct store *, int64_t exp, const char *kind, const char *detail);
 
 #endif

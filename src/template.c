@@ -85,8 +85,8 @@ position(const char *text, const char *at, int *line, int *col)
 }
 
 int
-template_scan(const char *text, void (*fn)(const char *, int, int, int,
-    void *), void *arg, int *line, int *col, char **cause)
+template_scan(const char *text, void (*fn)(const char *, int, int, int, void *),
+    void *arg, int *line, int *col, char **cause)
 {
 	const char *p = text;
 	struct ref r;
@@ -102,8 +102,9 @@ template_scan(const char *text, void (*fn)(const char *, int, int, int,
 	}
 	if (rc < 0) {
 		position(text, r.start, line, col);
-		*cause = xstrdup("malformed reference: expected ${NAME} or "
-		    "${NAME:-default} (write $${ for a literal ${)");
+		*cause =
+		    xstrdup("malformed reference: expected ${NAME} or "
+			    "${NAME:-default} (write $${ for a literal ${)");
 		return -1;
 	}
 	return 0;

@@ -24,7 +24,6 @@ char *xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
  */
 void xmalloc_set_fatal_hook(void (*)(void));
 /* An impossible state: prints the message and aborts. */
-void fatal(const char *, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
+void fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 #endif

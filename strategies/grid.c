@@ -76,7 +76,7 @@ grid_free(void *state)
 const struct strategy_ops strategy_grid = {
 	.name = "grid",
 	.summary = "every configuration in order (a seed starts at a random "
-	    "one)",
+		   "one)",
 	.init = grid_init,
 	.ask = grid_ask,
 	.tell = grid_tell,

@@ -13,9 +13,9 @@
 #include "../src/spec.h"
 
 enum outcome_status {
-	OUTCOME_DONE,    /* measured: value holds the trial's aggregate */
-	OUTCOME_FAILED,  /* build or test failed, timed out, or no metric */
-	OUTCOME_PENDING  /* proposed earlier and not finished yet */
+	OUTCOME_DONE,   /* measured: value holds the trial's aggregate */
+	OUTCOME_FAILED, /* build or test failed, timed out, or no metric */
+	OUTCOME_PENDING /* proposed earlier and not finished yet */
 };
 
 struct outcome {
@@ -61,8 +61,8 @@ struct strategy *strategy_new(const char *name, const struct space *,
 /* Like the op, but never returns a configuration already proposed or
  * told. */
 size_t strategy_ask(struct strategy *, struct config **out, size_t n);
-void strategy_tell(struct strategy *, const struct config *,
-    const struct outcome *);
+void
+strategy_tell(struct strategy *, const struct config *, const struct outcome *);
 const char *strategy_name(const struct strategy *);
 void strategy_free(struct strategy *);
 

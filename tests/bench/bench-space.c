@@ -54,8 +54,8 @@ main(void)
 	char path[] = "/tmp/wayfinder-bench-XXXXXX";
 	struct buf y = BUF_INIT;
 	double t_yaml[ROUNDS], t_load[ROUNDS], t_sample[ROUNDS], t0;
-	struct diags d = {NULL, 0, 0};
-	struct idset seen = {0};
+	struct diags d = { NULL, 0, 0 };
+	struct idset seen = { 0 };
 	struct spec *s;
 	struct space *sp;
 	struct config *c;
@@ -72,7 +72,8 @@ main(void)
 			buf_printf(&y, ", if: CONFIG_OPTION_%d", i - 1);
 		buf_adds(&y, "}\n");
 	}
-	buf_adds(&y, "build: {run: 'true'}\ntest: {run: 'true', objective: "
+	buf_adds(&y,
+	    "build: {run: 'true'}\ntest: {run: 'true', objective: "
 	    "{metric: wall_ms, direction: minimize}}\n");
 	if ((fd = mkstemp(path)) < 0 || (f = fdopen(fd, "w")) == NULL ||
 	    fputs(buf_str(&y), f) < 0 || fclose(f) != 0) {
@@ -115,16 +116,18 @@ main(void)
 	unlink(path);
 	buf_free(&y);
 	printf("space: %d boolean parameters (%d conditional), median of %d "
-	    "rounds\n", NPARAMS, NPARAMS / 10, ROUNDS);
+	       "rounds\n",
+	    NPARAMS, NPARAMS / 10, ROUNDS);
 	printf("  libyaml load alone (peer)        %8.1f ms\n",
 	    median(t_yaml, ROUNDS) * 1e3);
-	printf("  spec load + checks + space       %8.1f ms  (%.1fx the peer)\n",
-	    median(t_load, ROUNDS) * 1e3, median(t_load, ROUNDS) /
-	    median(t_yaml, ROUNDS));
+	printf("  spec load + checks + space       %8.1f ms  (%.1fx the "
+	       "peer)\n",
+	    median(t_load, ROUNDS) * 1e3,
+	    median(t_load, ROUNDS) / median(t_yaml, ROUNDS));
 	printf("  %d samples (%d distinct)      %8.1f ms\n", NSAMPLES, distinct,
 	    median(t_sample, ROUNDS) * 1e3);
 	printf("  validate + sample, total         %8.1f ms  (target: well "
-	    "under 1000 ms)\n", (median(t_load, ROUNDS) +
-	    median(t_sample, ROUNDS)) * 1e3);
+	       "under 1000 ms)\n",
+	    (median(t_load, ROUNDS) + median(t_sample, ROUNDS)) * 1e3);
 	return 0;
 }

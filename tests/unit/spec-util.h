@@ -40,7 +40,7 @@ write_file(const char *name, const char *text)
 static struct spec *
 load_text(const char *text)
 {
-	struct diags d = {NULL, 0, 0};
+	struct diags d = { NULL, 0, 0 };
 	struct spec *s;
 
 	s = spec_load(write_file("spec.yaml", text), &d);
@@ -53,8 +53,7 @@ load_text(const char *text)
 	return s;
 }
 
-static void __attribute__((unused))
-cleanup_dir(void)
+static void __attribute__((unused)) cleanup_dir(void)
 {
 	char cmd[600];
 

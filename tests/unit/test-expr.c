@@ -10,13 +10,14 @@
 #include "../../src/expr.h"
 
 /* Names A (num), S (str), B (bool), T (tristate); values set per test. */
-static const char *const names[] = {"A", "S", "B", "T"};
+static const char *const names[] = { "A", "S", "B", "T" };
 static struct expr_value vals[4];
 
 static int
 resolve(const char *name, void *arg, enum expr_vtype *type, char **why)
 {
-	static const enum expr_vtype types[] = {EV_NUM, EV_STR, EV_BOOL, EV_TRI};
+	static const enum expr_vtype types[] = { EV_NUM, EV_STR, EV_BOOL,
+		EV_TRI };
 	int i;
 
 	(void)arg;
@@ -82,22 +83,22 @@ struct bad {
 };
 
 static const struct bad bads[] = {
-	{"", 0, "empty condition", 0},
-	{"A ==", 4, "expected a name, a value", 0},
-	{"(A == 1", 7, "expected ')'", 0},
-	{"A = 1", 2, "use '=='", 0},
-	{"A & B", 2, "use '&&'", 0},
-	{"S == 'x", 5, "unterminated string", 0},
-	{"A == 1 B", 7, "expected an operator", 0},
-	{"A == 1x", 5, "malformed number", 0},
-	{"A $ 1", 2, "unexpected character '$'", 0},
-	{"A == 1 ||", 9, "expected a name", 0},
-	{"Q == 1", 0, "unknown parameter 'Q'", 1},
-	{"A == 'x'", 2, "cannot compare a number with a string", 1},
-	{"B < true", 2, "bools can only be compared", 1},
-	{"T == 'q'", 5, "not a tristate value", 1},
-	{"S == 1", 2, "cannot compare a string with a number", 1},
-	{"B && (A > 1) && Z", 16, "unknown parameter 'Z'", 1},
+	{ "", 0, "empty condition", 0 },
+	{ "A ==", 4, "expected a name, a value", 0 },
+	{ "(A == 1", 7, "expected ')'", 0 },
+	{ "A = 1", 2, "use '=='", 0 },
+	{ "A & B", 2, "use '&&'", 0 },
+	{ "S == 'x", 5, "unterminated string", 0 },
+	{ "A == 1 B", 7, "expected an operator", 0 },
+	{ "A == 1x", 5, "malformed number", 0 },
+	{ "A $ 1", 2, "unexpected character '$'", 0 },
+	{ "A == 1 ||", 9, "expected a name", 0 },
+	{ "Q == 1", 0, "unknown parameter 'Q'", 1 },
+	{ "A == 'x'", 2, "cannot compare a number with a string", 1 },
+	{ "B < true", 2, "bools can only be compared", 1 },
+	{ "T == 'q'", 5, "not a tristate value", 1 },
+	{ "S == 1", 2, "cannot compare a string with a number", 1 },
+	{ "B && (A > 1) && Z", 16, "unknown parameter 'Z'", 1 },
 };
 
 int
@@ -164,8 +165,8 @@ main(void)
 			e = NULL;
 		}
 		if (!ok(e == NULL && cause != NULL &&
-		    strstr(cause, b->msg) != NULL, "'%s': %s", b->text,
-		    b->msg))
+			    strstr(cause, b->msg) != NULL,
+			"'%s': %s", b->text, b->msg))
 			diag("got '%s'", cause != NULL ? cause : "(none)");
 		is_int(col, b->col, "  ... at the right column");
 		expr_free(e);

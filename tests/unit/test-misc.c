@@ -37,15 +37,23 @@ static void
 test_sha256(void)
 {
 	/* FIPS 180-4 examples. */
-	is_str(sha("", 0, 1), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934c"
-	    "a495991b7852b855", "sha256 of nothing");
-	is_str(sha("abc", 3, 1), "ba7816bf8f01cfea414140de5dae2223b00361a39617"
-	    "7a9cb410ff61f20015ad", "sha256 of abc");
-	is_str(sha("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56,
-	    1), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06"
-	    "c1", "sha256 of the 448-bit message");
-	is_str(sha("a", 1, 1000000), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a4"
-	    "97200e046d39ccc7112cd0", "sha256 of a million a, byte by byte");
+	is_str(sha("", 0, 1),
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934c"
+	    "a495991b7852b855",
+	    "sha256 of nothing");
+	is_str(sha("abc", 3, 1),
+	    "ba7816bf8f01cfea414140de5dae2223b00361a39617"
+	    "7a9cb410ff61f20015ad",
+	    "sha256 of abc");
+	is_str(sha("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		   56, 1),
+	    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06"
+	    "c1",
+	    "sha256 of the 448-bit message");
+	is_str(sha("a", 1, 1000000),
+	    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a4"
+	    "97200e046d39ccc7112cd0",
+	    "sha256 of a million a, byte by byte");
 }
 
 static char *
@@ -60,7 +68,8 @@ xxh(const char *data, size_t len, size_t chunk)
 		n = len - i < chunk ? len - i : chunk;
 		hash_update(&h, data + i, n);
 	}
-	snprintf(hex, sizeof hex, "%016llx", (unsigned long long)hash_final(&h));
+	snprintf(hex, sizeof hex, "%016llx",
+	    (unsigned long long)hash_final(&h));
 	return hex;
 }
 
@@ -89,7 +98,7 @@ static void
 test_rng(void)
 {
 	struct rng a, b;
-	uint64_t x, counts[10] = {0};
+	uint64_t x, counts[10] = { 0 };
 	int i, same = 1, inrange = 1;
 	double chi = 0, d;
 
@@ -103,8 +112,10 @@ test_rng(void)
 	/* The first output for seed 0 pins the algorithm down. */
 	rng_seed(&a, 0);
 	x = rng_next(&a);
-	ok(x == 0x99ec5f36cb75f2b4ULL, "xoshiro256** from splitmix64(0): "
-	    "%016llx", (unsigned long long)x);
+	ok(x == 0x99ec5f36cb75f2b4ULL,
+	    "xoshiro256** from splitmix64(0): "
+	    "%016llx",
+	    (unsigned long long)x);
 	for (i = 0; i < 100000; i++) {
 		x = rng_below(&a, 10);
 		inrange &= x < 10;
@@ -131,18 +142,18 @@ test_duration(void)
 	static const struct {
 		const char *text;
 		double secs;
-	} good[] = {{"90", 90}, {"90s", 90}, {"10m", 600}, {"2h", 7200},
-	    {"1h30m", 5400}, {"500ms", 0.5}, {"1.5m", 90}, {"none", 0},
-	    {"1d", 86400}};
-	static const char *const bad[] = {"", "m", "10x", "-5", "5 m",
-	    "10mm", "abc", "1h 30m"};
+	} good[] = { { "90", 90 }, { "90s", 90 }, { "10m", 600 },
+		{ "2h", 7200 }, { "1h30m", 5400 }, { "500ms", 0.5 },
+		{ "1.5m", 90 }, { "none", 0 }, { "1d", 86400 } };
+	static const char *const bad[] = { "", "m", "10x", "-5", "5 m", "10mm",
+		"abc", "1h 30m" };
 	double d;
 	size_t i;
 
 	for (i = 0; i < sizeof good / sizeof good[0]; i++)
 		ok(spec_parse_duration(good[i].text, &d) == 0 &&
-		    fabs(d - good[i].secs) < 1e-9, "duration '%s' is %g s",
-		    good[i].text, good[i].secs);
+			fabs(d - good[i].secs) < 1e-9,
+		    "duration '%s' is %g s", good[i].text, good[i].secs);
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		ok(spec_parse_duration(bad[i], &d) != 0,
 		    "duration '%s' is refused", bad[i]);
@@ -175,7 +186,7 @@ static void
 test_template(void)
 {
 	const char *t = "a=${A}\nb=$B ${LONG_NAME} ${MISSING:-dflt} $${A}\n"
-	    "c=${A:-z}$";
+			"c=${A:-z}$";
 	char *out, *cause = NULL;
 	int line, col;
 
@@ -187,9 +198,11 @@ test_template(void)
 	out = template_render(t, tvalue, NULL);
 	is_str(out, "a=1\nb=$B x y dflt ${A}\nc=1$", "template renders");
 	free(out);
-	ok(template_scan("x\n y ${1A}", tref, NULL, &line, &col,
-	    &cause) != 0 && line == 2 && col == 4, "a malformed reference is "
-	    "located (%d:%d)", line, col);
+	ok(template_scan("x\n y ${1A}", tref, NULL, &line, &col, &cause) != 0 &&
+		line == 2 && col == 4,
+	    "a malformed reference is "
+	    "located (%d:%d)",
+	    line, col);
 	free(cause);
 	cause = NULL;
 	refs[0] = '\0';
@@ -208,7 +221,7 @@ test_template(void)
 static void
 test_idset(void)
 {
-	struct idset s = {0};
+	struct idset s = { 0 };
 	uint64_t i;
 	int all_new = 1, all_old = 1, none = 1;
 
@@ -226,8 +239,8 @@ test_idset(void)
 static void
 test_suggest(void)
 {
-	static const char *const keys[] = {"name", "type", "values", "default",
-	    "step_mode", NULL};
+	static const char *const keys[] = { "name", "type", "values", "default",
+		"step_mode", NULL };
 
 	is_str(diag_suggest("tyep", keys), "type", "transposition");
 	is_str(diag_suggest("vaules", keys), "values", "transposition 2");
@@ -245,25 +258,28 @@ test_metrics(void)
 	    "params:\n  - {name: A, type: int, values: [1], when: test}\n"
 	    "test:\n  run: 'true'\n  metrics:\n"
 	    "    - name: rps\n      regex: 'Requests/sec:\\s+([0-9.]+)'\n"
-	    "    - name: lat\n      regex: 'p99 (\\d+)ms'\n      stream: stderr\n"
+	    "    - name: lat\n      regex: 'p99 (\\d+)ms'\n      stream: "
+	    "stderr\n"
 	    "    - name: br\n      regex: 'br=([\\d.]+)'\n"
 	    "    - name: fromfile\n"
 	    "    - {name: opt, optional: true}\n"
 	    "  objective: {metric: rps, direction: maximize}\n";
 	struct spec *s = load_text(yaml);
-	struct metric_set ms = {0, NULL, NULL};
+	struct metric_set ms = { 0, NULL, NULL };
 	struct store_metric agg;
 	const struct metric *miss;
 	const double *v;
 	char *cause = NULL, results[600], out[600], err[600];
-	double vals[] = {5, 1, 4, 2, 3}, even[] = {4, 1, 3, 2};
+	double vals[] = { 5, 1, 4, 2, 3 }, even[] = { 4, 1, 3, 2 };
 
-	snprintf(out, sizeof out, "%s", write_file("out.log",
-	    "warmup\nRequests/sec:  100.5\nRequests/sec: 250.25\nend\n"
-	    "br=12.5\n"));
+	snprintf(out, sizeof out, "%s",
+	    write_file("out.log",
+		"warmup\nRequests/sec:  100.5\nRequests/sec: 250.25\nend\n"
+		"br=12.5\n"));
 	snprintf(err, sizeof err, "%s", write_file("err.log", "p99 17ms\n"));
-	snprintf(results, sizeof results, "%s", write_file("results",
-	    "# comment\n\nfromfile 3\nextra=4.5\n  spaced   1e3  \n"));
+	snprintf(results, sizeof results, "%s",
+	    write_file("results",
+		"# comment\n\nfromfile 3\nextra=4.5\n  spaced   1e3  \n"));
 	ok(metrics_collect(s, results, out, err, &ms, &cause) == 0,
 	    "metrics collect");
 	ok((v = metrics_get(&ms, "rps")) && *v == 250.25,
@@ -275,27 +291,30 @@ test_metrics(void)
 	    "undeclared metrics are kept, name=value accepted");
 	ok((v = metrics_get(&ms, "spaced")) && *v == 1000,
 	    "whitespace and exponents");
-	ok(metrics_missing(s, &ms) == NULL, "no declared metric missing "
+	ok(metrics_missing(s, &ms) == NULL,
+	    "no declared metric missing "
 	    "(optional ones may be)");
 	metrics_clear(&ms);
 
-	snprintf(results, sizeof results, "%s", write_file("results2",
-	    "fromfile 3\nbad 12abc\n"));
+	snprintf(results, sizeof results, "%s",
+	    write_file("results2", "fromfile 3\nbad 12abc\n"));
 	ok(metrics_collect(s, results, out, err, &ms, &cause) != 0 &&
-	    cause != NULL && strstr(cause, "line 2") != NULL,
+		cause != NULL && strstr(cause, "line 2") != NULL,
 	    "a malformed results line is refused with its line");
 	free(cause);
 	cause = NULL;
 	metrics_clear(&ms);
-	snprintf(results, sizeof results, "%s", write_file("results3",
-	    "lonely\n"));
+	snprintf(results, sizeof results, "%s",
+	    write_file("results3", "lonely\n"));
 	ok(metrics_collect(s, results, out, err, &ms, &cause) != 0 &&
-	    strstr(cause, "no value") != NULL, "a name without value");
+		strstr(cause, "no value") != NULL,
+	    "a name without value");
 	free(cause);
 	cause = NULL;
 	metrics_clear(&ms);
 	ok(metrics_collect(s, "/nonexistent", "/nonexistent", "/nonexistent",
-	    &ms, &cause) == 0, "no results file and no logs is not an error");
+	       &ms, &cause) == 0,
+	    "no results file and no logs is not an error");
 	miss = metrics_missing(s, &ms);
 	ok(miss != NULL && strcmp(miss->name, "rps") == 0,
 	    "but the first declared metric is missing");
@@ -303,7 +322,7 @@ test_metrics(void)
 
 	metrics_aggregate(vals, 5, &agg);
 	ok(agg.median == 3 && agg.mean == 3 && agg.min == 1 && agg.max == 5 &&
-	    fabs(agg.stddev - sqrt(2.5)) < 1e-12 && agg.n == 5,
+		fabs(agg.stddev - sqrt(2.5)) < 1e-12 && agg.n == 5,
 	    "aggregate of 5 values");
 	metrics_aggregate(even, 4, &agg);
 	ok(agg.median == 2.5, "median of an even count");
@@ -322,7 +341,8 @@ test_files(void)
 
 	snprintf(path, sizeof path, "%s/a/b/c", spec_util_dir);
 	ok(files_mkdirs(path, 0700) == 0 && stat(path, &st) == 0 &&
-	    S_ISDIR(st.st_mode), "mkdirs creates a path");
+		S_ISDIR(st.st_mode),
+	    "mkdirs creates a path");
 	ok(files_mkdirs(path, 0700) == 0, "and accepts an existing one");
 	snprintf(deep, sizeof deep, "%s/file", path);
 	write_file("a/b/c/file", "x");

@@ -50,7 +50,7 @@ test_basics(void)
 	char buf[64], *text;
 	const struct param *p;
 	uint64_t i;
-	static const char *const want[] = {"4", "8", "16", "32", "64"};
+	static const char *const want[] = { "4", "8", "16", "32", "64" };
 
 	p = &s->params[2];
 	is_int((long long)p->card, 5, "power range 4..64 x2 has 5 values");
@@ -75,12 +75,12 @@ test_basics(void)
 	free(text);
 
 	{
-		const char *n1[] = {"ALLOC", "N"}, *v1[] = {"buddy", "1"};
-		const char *n2[] = {"ALLOC", "N"}, *v2[] = {"buddy", "2"};
-		const char *n3[] = {"ALLOC", "POOLS", "POOLSZ", "N"},
-			   *v3[] = {"tlsf", "true", "8", "1"};
-		const char *n4[] = {"N", "POOLSZ", "POOLS", "ALLOC"},
-			   *v4[] = {"1", "8", "yes", "tlsf"};
+		const char *n1[] = { "ALLOC", "N" }, *v1[] = { "buddy", "1" };
+		const char *n2[] = { "ALLOC", "N" }, *v2[] = { "buddy", "2" };
+		const char *n3[] = { "ALLOC", "POOLS", "POOLSZ", "N" },
+			   *v3[] = { "tlsf", "true", "8", "1" };
+		const char *n4[] = { "N", "POOLSZ", "POOLS", "ALLOC" },
+			   *v4[] = { "1", "8", "yes", "tlsf" };
 
 		a = cfg_of(sp, n1, v1, 2);
 		b = cfg_of(sp, n2, v2, 2);
@@ -109,7 +109,8 @@ test_basics(void)
 		e->v[1] = 1; /* true */
 		e->v[2] = -1;
 		space_canon(sp, e);
-		is_int(e->v[2], 2, "a newly active parameter takes its default");
+		is_int(e->v[2], 2,
+		    "a newly active parameter takes its default");
 		free(e);
 	}
 	{
@@ -125,12 +126,12 @@ test_basics(void)
 	is_str(text, "ALLOC=tlsf POOLS=true POOLSZ=8 N=1", "config text");
 	free(text);
 	{
-		const char *n5[] = {"ALLOC", "POOLS", "N"},
-			   *v5[] = {"buddy", "true", "1"};
+		const char *n5[] = { "ALLOC", "POOLS", "N" },
+			   *v5[] = { "buddy", "true", "1" };
 		char *cause = NULL;
 
 		ok(space_config_parse(sp, 3, n5, v5, &cause) == NULL &&
-		    cause != NULL && strstr(cause, "inactive") != NULL,
+			cause != NULL && strstr(cause, "inactive") != NULL,
 		    "a value for an inactive parameter is refused");
 		free(cause);
 	}
@@ -149,7 +150,7 @@ test_grid(void)
 	struct space *sp = space_new(s);
 	struct space_iter *it;
 	struct config *c, *first = NULL;
-	struct idset seen = {0};
+	struct idset seen = { 0 };
 	struct buf order = BUF_INIT;
 	char *text;
 	int n = 0, dup = 0;
@@ -170,15 +171,17 @@ test_grid(void)
 	is_int(n, 24, "grid gives every configuration");
 	is_int(dup, 0, "grid gives each once");
 	/* The first parameter varies slowest, the last fastest. */
-	is_str(buf_str(&order), "ALLOC=buddy N=1;ALLOC=buddy N=2;ALLOC=buddy "
-	    "N=3;ALLOC=tlsf POOLS=false N=1;", "grid order");
+	is_str(buf_str(&order),
+	    "ALLOC=buddy N=1;ALLOC=buddy N=2;ALLOC=buddy "
+	    "N=3;ALLOC=tlsf POOLS=false N=1;",
+	    "grid order");
 	buf_free(&order);
 	idset_free(&seen);
 
 	/* Starting in the middle wraps around to cover all. */
 	{
-		const char *nm[] = {"ALLOC", "POOLS", "POOLSZ", "N"},
-			   *vl[] = {"tlsf", "true", "32", "2"};
+		const char *nm[] = { "ALLOC", "POOLS", "POOLSZ", "N" },
+			   *vl[] = { "tlsf", "true", "32", "2" };
 		char *cause;
 
 		first = space_config_parse(sp, 4, nm, vl, &cause);
@@ -187,7 +190,8 @@ test_grid(void)
 	n = 0;
 	while ((c = space_iter_next(it)) != NULL) {
 		if (n == 0)
-			ok(c->id == first->id, "a started grid begins at start");
+			ok(c->id == first->id,
+			    "a started grid begins at start");
 		if (!idset_add(&seen, c->id))
 			dup++;
 		n++;
@@ -212,7 +216,7 @@ test_uniform(void)
 	struct config *c, **all;
 	struct rng r;
 	double chi = 0, expect;
-	size_t k, n = 0, draws = 48000, counts[24] = {0};
+	size_t k, n = 0, draws = 48000, counts[24] = { 0 };
 
 	all = calloc(24, sizeof *all);
 	it = space_iter_new(sp, NULL);
@@ -236,8 +240,10 @@ test_uniform(void)
 	/* 23 degrees of freedom: P(chi2 > 49.7) = 0.001. Naive sampling
 	 * (each parameter independently) gives buddy and region 1/3 each,
 	 * which puts chi2 in the thousands. */
-	ok(chi < 49.7, "chi-square of 48000 samples over 24 configurations "
-	    "is %.1f (< 49.7)", chi);
+	ok(chi < 49.7,
+	    "chi-square of 48000 samples over 24 configurations "
+	    "is %.1f (< 49.7)",
+	    chi);
 	for (k = 0; k < 24; k++)
 		free(all[k]);
 	free(all);
@@ -254,8 +260,8 @@ test_neighbours(void)
 	size_t n, i;
 	char *text;
 	int found_pools = 0, found_sz = 0;
-	const char *nm[] = {"ALLOC", "POOLS", "POOLSZ", "N"},
-		   *vl[] = {"tlsf", "true", "16", "2"};
+	const char *nm[] = { "ALLOC", "POOLS", "POOLSZ", "N" },
+		   *vl[] = { "tlsf", "true", "16", "2" };
 	char *cause;
 
 	c = space_config_parse(sp, 4, nm, vl, &cause);
@@ -287,7 +293,7 @@ test_scale(void)
 	struct spec *s;
 	struct space *sp;
 	struct space_count size;
-	struct idset seen = {0};
+	struct idset seen = { 0 };
 	struct config *c;
 	struct rng r;
 	struct timespec t0, t1;
@@ -301,7 +307,8 @@ test_scale(void)
 			buf_printf(&y, ", if: CONFIG_%d", i - 1);
 		buf_adds(&y, "}\n");
 	}
-	buf_adds(&y, "build: {run: 'true'}\ntest: {run: 'true', objective: "
+	buf_adds(&y,
+	    "build: {run: 'true'}\ntest: {run: 'true', objective: "
 	    "{metric: wall_ms, direction: minimize}}\n");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	s = load_text(buf_str(&y));
@@ -313,7 +320,8 @@ test_scale(void)
 		free(c);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	secs =
+	    (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	is_int(distinct, 1000, "1000 distinct samples of 2,500 booleans");
 	/* Reported, not asserted: timings belong to tests/bench. */
 	diag("load + 1000 samples took %.3f s", secs);

@@ -70,8 +70,8 @@ main(void)
 	char db[600], *cause = NULL, *state, *reason, *t;
 	int64_t exp, cfg1, cfg2, b1, tr1, tr2, j1, j2, j3;
 	size_t n, nm;
-	const char *na[] = {"A", "B"}, *v1[] = {"1", "true"},
-		   *v2[] = {"2", "true"};
+	const char *na[] = { "A", "B" }, *v1[] = { "1", "true" },
+		   *v2[] = { "2", "true" };
 
 	snprintf(db, sizeof db, "%s/w.db", spec_util_dir);
 	ok(store_open(db, &st, &cause) == 0, "a new store opens");
@@ -94,9 +94,10 @@ main(void)
 		is_int(store_experiment_lookup(st, idtext), exp, "by id");
 	}
 	ok(store_experiment_get(st, exp, &e) == 0 &&
-	    strcmp(e.strategy, "random") == 0 && e.seed == 5 &&
-	    e.budget == 10 && strcmp(e.state, "running") == 0 &&
-	    strcmp(e.spec_text, text) == 0, "experiment fields round-trip");
+		strcmp(e.strategy, "random") == 0 && e.seed == 5 &&
+		e.budget == 10 && strcmp(e.state, "running") == 0 &&
+		strcmp(e.spec_text, text) == 0,
+	    "experiment fields round-trip");
 	store_experiment_clear(&e);
 	is_int(sql_int(db, "SELECT count(*) FROM params"), 2,
 	    "parameters are stored");
@@ -161,10 +162,12 @@ main(void)
 
 	store_trials(st, exp, &v, &n);
 	ok(n == 2 && v[0].seq == 1 && v[0].iterations_done == 1 &&
-	    v[1].iterations_done == 1, "trials list what they completed");
+		v[1].iterations_done == 1,
+	    "trials list what they completed");
 	ok(n == 2 && v[0].nvalues == 2 && strcmp(v[0].names[0], "A") == 0 &&
-	    strcmp(v[0].values[0], "1") == 0 &&
-	    strcmp(v[0].values[1], "true") == 0, "with their configuration");
+		strcmp(v[0].values[0], "1") == 0 &&
+		strcmp(v[0].values[1], "true") == 0,
+	    "with their configuration");
 	store_trials_free(v, n);
 
 	agg.name = (char *)"rps";
@@ -175,10 +178,11 @@ main(void)
 	store_trial_fail(st, tr2, "test failed", 3.0);
 	store_trials(st, exp, &v, &n);
 	ok(strcmp(v[0].state, "done") == 0 && v[0].has_value &&
-	    v[0].value == 110 && v[0].nmetrics == 1 &&
-	    v[0].metrics[0].median == 110, "a finished trial has its value");
+		v[0].value == 110 && v[0].nmetrics == 1 &&
+		v[0].metrics[0].median == 110,
+	    "a finished trial has its value");
 	ok(strcmp(v[1].state, "failed") == 0 && !v[1].has_value &&
-	    strcmp(v[1].reason, "test failed") == 0,
+		strcmp(v[1].reason, "test failed") == 0,
 	    "a failed trial has its reason");
 	store_trials_free(v, n);
 	store_event(st, exp, "x", "{\"a\": 1}");
@@ -197,13 +201,14 @@ main(void)
 		sqlite3_close(h);
 		cause = NULL;
 		ok(store_open(db, &st, &cause) != 0 && cause != NULL &&
-		    strstr(cause, "newer") != NULL,
+			strstr(cause, "newer") != NULL,
 		    "a newer schema is refused with a reason");
 		free(cause);
 	}
 	cause = NULL;
 	ok(store_open("/nonexistent/dir/w.db", &st, &cause) != 0 &&
-	    cause != NULL, "an unopenable store gives a reason");
+		cause != NULL,
+	    "an unopenable store gives a reason");
 	free(cause);
 	free(c1);
 	free(c2);
