@@ -616,7 +616,7 @@ parse_values(struct ctx *c, struct param *p, yaml_node_t *n, const char *kn)
 		err(c, n, "'%s' of parameter '%s' is empty", kn, p->name);
 		return;
 	}
-	p->values = xcalloc(cap, sizeof *p->values);
+	p->values = xcalloc(cap + 1, sizeof *p->values); /* NULL-terminated */
 	p->nums = xcalloc(cap, sizeof *p->nums);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++) {
@@ -660,7 +660,7 @@ default_values(struct param *p)
 
 	p->card = p->type == PT_BOOL ? 2 : 3;
 	v = p->type == PT_BOOL ? bools : tris;
-	p->values = xcalloc(p->card, sizeof *p->values);
+	p->values = xcalloc(p->card + 1, sizeof *p->values);
 	p->nums = xcalloc(p->card, sizeof *p->nums);
 	for (i = 0; i < p->card; i++) {
 		p->values[i] = xstrdup(v[i]);
