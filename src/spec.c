@@ -1562,6 +1562,70 @@ static const char *const metric_keys[] = { "name", "regex", "stream",
  * becomes [0-9] (0-9 inside a bracket expression) and \D [^0-9]; \D
  * inside brackets has no equivalent and is refused. Returns NULL then.
  */
+/*
+ * glibc compiles some regexes into exponential automata: repetition
+ * operators in a row ("a++++") or nested large bounds. Such regexes are
+ * refused with a reason rather than exhausting memory. Returns NULL when
+ * re is acceptable, else the reason (static).
+ */
+static const char *
+regex_limits(const char *re)
+{
+	const char *p;
+	double product = 1;
+	long lo, hi;
+	char *end;
+	int last_dup = 0, in_bracket = 0;
+
+	if (strlen(re) > 1024)
+		return "longer than 1024 characters";
+	for (p = re; *p != '\0'; p++) {
+		if (in_bracket) {
+			if (*p == ']')
+				in_bracket = 0;
+			continue;
+		}
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			last_dup = 0;
+			continue;
+		}
+		if (*p == '[') {
+			in_bracket = 1;
+			if (p[1] == '^')
+				p++;
+			if (p[1] == ']')
+				p++;
+			last_dup = 0;
+			continue;
+		}
+		if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+			if (last_dup)
+				return "two repetition operators in a row "
+				       "(POSIX leaves that undefined)";
+			last_dup = 1;
+			if (*p != '{')
+				continue;
+			lo = strtol(p + 1, &end, 10);
+			hi = lo;
+			if (*end == ',')
+				hi = end[1] == '}' ? lo :
+						     strtol(end + 1, &end, 10);
+			if (lo > 100 || hi > 100)
+				return "a repetition bound above 100";
+			product *= hi > 1 ? (double)hi : 1;
+			if (product > 10000)
+				return "repetition bounds multiplying beyond "
+				       "10,000";
+			if ((p = strchr(p, '}')) == NULL)
+				return NULL; /* regcomp reports it */
+			continue;
+		}
+		last_dup = 0;
+	}
+	return NULL;
+}
+
 static char *
 regex_translate(const char *re)
 {
@@ -1643,6 +1707,7 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 	yaml_node_item_t *it;
 	yaml_node_t *v, *f[7];
 	struct metric *m;
+	const char *why;
 	char *re, ebuf[256], *where;
 	int rc, stream, opt;
 	size_t i;
@@ -1722,6 +1787,13 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 		}
 		if ((m->regex_text = get_str(c, f[1], "regex")) == NULL)
 			continue;
+		if ((why = regex_limits(m->regex_text)) != NULL) {
+			err(c, f[1], "regex for metric '%s' is refused: %s",
+			    m->name, why);
+			free(m->regex_text);
+			m->regex_text = NULL;
+			continue;
+		}
 		if ((re = regex_translate(m->regex_text)) == NULL) {
 			err(c, f[1],
 			    "regex for metric '%s': \\D inside [...] is "
@@ -2013,11 +2085,6 @@ read_text(const char *path, char **out, size_t *len, char **cause)
 	*len = fread(text, 1, (size_t)st.st_size, f);
 	text[*len] = '\0';
 	fclose(f);
-	if (memchr(text, '\0', *len) != NULL) {
-		*cause = xstrdup("binary data (a NUL byte) in a YAML file");
-		free(text);
-		return -1;
-	}
 	*out = text;
 	return 0;
 }
@@ -2047,13 +2114,29 @@ yaml_error(struct diags *d, const char *path, const yaml_parser_t *parser)
 struct spec *
 spec_load(const char *path, struct diags *d)
 {
+	struct spec *s;
+	size_t len;
+	char *text, *cause;
+
+	if (read_text(path, &text, &len, &cause) != 0) {
+		diag_add(d, DIAG_ERROR, path, 0, 0, "%s", cause);
+		free(cause);
+		return NULL;
+	}
+	s = spec_parse(path, text, len, d);
+	free(text);
+	return s;
+}
+
+struct spec *
+spec_parse(const char *path, const char *text, size_t len, struct diags *d)
+{
 	struct ctx c;
 	struct spec *s;
 	yaml_parser_t parser;
 	yaml_node_t *root;
 	struct sha256 h;
-	size_t len, before = d->nerrors;
-	char *cause;
+	size_t before = d->nerrors;
 
 	memset(&c, 0, sizeof c);
 	c.file = path;
@@ -2062,12 +2145,14 @@ spec_load(const char *path, struct diags *d)
 	s->path = xstrdup(path);
 	s->dir = abs_dir(path);
 	s->host.turbo = s->host.smt = s->host.aslr = -1;
-	if (read_text(path, &s->text, &len, &cause) != 0) {
-		diag_add(d, DIAG_ERROR, path, 0, 0, "%s", cause);
-		free(cause);
+	if (memchr(text, '\0', len) != NULL) {
+		diag_add(d, DIAG_ERROR, path, 0, 0,
+		    "binary data (a NUL byte) "
+		    "in a YAML file");
 		spec_free(s);
 		return NULL;
 	}
+	s->text = xstrndup(text, len);
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)s->text,
 	    len);

@@ -124,6 +124,10 @@ struct spec {
  * which are added to d (warnings may be added either way).
  */
 struct spec *spec_load(const char *path, struct diags *d);
+/* The same for text already in memory (len bytes; path names it in
+ * messages and locates the files it names). */
+struct spec *
+spec_parse(const char *path, const char *text, size_t len, struct diags *d);
 void spec_free(struct spec *);
 
 /* Index of the parameter called name, or -1. */
