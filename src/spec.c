@@ -386,6 +386,71 @@ spec_parse_duration(const char *v, double *out)
 	return 0;
 }
 
+int
+spec_parse_size(const char *v, uint64_t *out)
+{
+	char *end;
+	double x, mult = 1;
+
+	if (!isdigit((unsigned char)*v) && *v != '.')
+		return -1;
+	errno = 0;
+	x = strtod(v, &end);
+	if (end == v || errno != 0 || !isfinite(x))
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mult = 1024.0;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1024.0 * 1024;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1024.0 * 1024 * 1024;
+		break;
+	case 't':
+	case 'T':
+		mult = 1024.0 * 1024 * 1024 * 1024;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0') {
+		end++;
+		if (*end == 'i')
+			end++;
+		if (*end == 'B' || *end == 'b')
+			end++;
+	}
+	if (*end != '\0' || x * mult < 1 || x * mult > 9.2e18)
+		return -1;
+	*out = (uint64_t)(x * mult);
+	return 0;
+}
+
+static int
+get_size(struct ctx *c, const yaml_node_t *n, const char *keyname,
+    uint64_t *out)
+{
+	const char *v;
+
+	if ((v = scalar(c, n, keyname)) == NULL)
+		return -1;
+	if (spec_parse_size(v, out) != 0) {
+		err(c, n,
+		    "'%s' must be a size such as 512M, 2G or a number of "
+		    "bytes, not '%s'",
+		    keyname, v);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 get_duration(struct ctx *c, const yaml_node_t *n, const char *keyname,
     double *out)
@@ -1448,10 +1513,13 @@ static void parse_metrics(struct ctx *, yaml_node_t *);
 static void parse_objective(struct ctx *, yaml_node_t *);
 
 static const char *const build_keys[] = { "script", "run", "cores", "timeout",
-	"estimate", "config_h", "kconfig", "templates", NULL };
+	"estimate", "config_h", "kconfig", "templates", "isolation", "memory",
+	"pids", "network", "aslr", NULL };
 static const char *const test_keys[] = { "script", "run", "cores", "timeout",
 	"estimate", "templates", "isolation", "repeat", "warmup", "metrics",
-	"objective", NULL };
+	"objective", "memory", "pids", "network", "aslr", "cache_ways",
+	"mem_bandwidth", NULL };
+static const char *const network_names[] = { "host", "none", NULL };
 
 /* A file name inside the build directory: relative, no "..". */
 static char *
@@ -1478,11 +1546,12 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 {
 	const char *const *keys = stage == STAGE_BUILD ? build_keys : test_keys;
 	const char *sect = stage == STAGE_BUILD ? "build" : "test";
-	yaml_node_t *f[16];
+	yaml_node_t *f[24], *v;
 	long long ll;
-	int iso;
+	int iso, b;
 
 	st->present = 1;
+	st->aslr = -1;
 	st->pos = pos_of(n);
 	st->cores = 1;
 	st->timeout = stage == STAGE_BUILD ? 3600 : 600;
@@ -1525,6 +1594,21 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 		    &st->estimate);
 	if (f[key(keys, "templates")] != NULL)
 		parse_templates(c, st, f[key(keys, "templates")], stage);
+	if (f[key(keys, "isolation")] != NULL &&
+	    choose(c, f[key(keys, "isolation")], "isolation", isolation_names,
+		&iso) == 0)
+		st->isolation = (enum isolation)iso;
+	if ((v = f[key(keys, "memory")]) != NULL)
+		get_size(c, v, "memory", &st->memory);
+	if ((v = f[key(keys, "pids")]) != NULL &&
+	    get_int(c, v, "pids", 1, 4194304, &ll) == 0)
+		st->pids = (uint64_t)ll;
+	if ((v = f[key(keys, "network")]) != NULL &&
+	    choose(c, v, "network", network_names, &b) == 0)
+		st->network = b;
+	if ((v = f[key(keys, "aslr")]) != NULL && get_bool(c, v, "aslr",
+		&b) == 0)
+		st->aslr = b;
 	if (stage == STAGE_BUILD) {
 		if (f[key(keys, "config_h")] != NULL)
 			st->config_h = get_outname(c, f[key(keys, "config_h")],
@@ -1534,10 +1618,19 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 			    get_outname(c, f[key(keys, "kconfig")], "kconfig");
 		return;
 	}
-	if (f[key(keys, "isolation")] != NULL &&
-	    choose(c, f[key(keys, "isolation")], "isolation", isolation_names,
-		&iso) == 0)
-		st->isolation = (enum isolation)iso;
+	if ((v = f[key(keys, "cache_ways")]) != NULL &&
+	    get_int(c, v, "cache_ways", 1, 64, &ll) == 0)
+		st->cache_ways = (int)ll;
+	if ((v = f[key(keys, "mem_bandwidth")]) != NULL &&
+	    get_int(c, v, "mem_bandwidth", 1, 100, &ll) == 0)
+		st->mem_bandwidth = (int)ll;
+	if ((st->cache_ways || st->mem_bandwidth) &&
+	    st->isolation == ISO_NONE)
+		err(c, f[key(keys, st->cache_ways ? "cache_ways" :
+				       "mem_bandwidth")],
+		    "'%s' partitions the cache for isolated jobs: it needs an "
+		    "isolation level (core, cache, socket or full)",
+		    st->cache_ways ? "cache_ways" : "mem_bandwidth");
 	if (f[key(keys, "repeat")] != NULL &&
 	    get_int(c, f[key(keys, "repeat")], "repeat", 1, 100000, &ll) == 0)
 		st->repeat = (int)ll;

@@ -79,11 +79,21 @@ struct stagespec {
 	size_t ntemplates;
 	char *config_h; /* build only: file names in the build dir */
 	char *kconfig;
-	enum isolation isolation; /* test only */
-	int repeat;
-	int warmup;
+	enum isolation isolation; /* builds default to none */
+	int repeat;               /* test only */
+	int warmup;               /* test only */
+	/* The job's sandbox. */
+	uint64_t memory; /* bytes; 0: no limit */
+	uint64_t pids;   /* 0: no limit */
+	int network;     /* NETWORK_HOST or NETWORK_NONE */
+	int aslr;        /* -1: as the host; 0: off; 1: on */
+	/* Cache and memory-bandwidth allocation (resctrl), tests only. */
+	int cache_ways;    /* 0: not asked */
+	int mem_bandwidth; /* percent; 0: not asked */
 	struct pos pos;
 };
+
+enum { NETWORK_HOST, NETWORK_NONE };
 
 struct hostspec {
 	char *governor;       /* NULL when not given */
@@ -149,5 +159,7 @@ const char *spec_isolation_name(enum isolation);
 const char *spec_direction_name(enum direction);
 /* Parses "90", "90s", "10m", "2h", "1h30m", "500ms" into seconds. */
 int spec_parse_duration(const char *, double *);
+/* Parses "512M", "2G", "64k", "1.5G" or plain bytes (powers of 1024). */
+int spec_parse_size(const char *, uint64_t *);
 
 #endif

@@ -53,6 +53,10 @@ enum stmt {
 	S_JOB_END,
 	S_MEASUREMENT,
 	S_EVENT,
+	S_JOURNAL_ADD,
+	S_JOURNAL_PENDING,
+	S_JOURNAL_DONE,
+	S_JOB_PROTECTIONS,
 	S_COUNT
 };
 
@@ -151,6 +155,14 @@ static const char *const sql[S_COUNT] = {
 	[S_MEASUREMENT] =
 	    "INSERT OR REPLACE INTO measurements (job_id, "
 	    "trial_id, metric, iteration, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_JOURNAL_ADD] = "INSERT INTO host_journal (time, path, old, new, "
+			  "owner) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_JOURNAL_PENDING] = "SELECT id, time, path, old, new, owner FROM "
+			      "host_journal WHERE restored IS NULL ORDER BY "
+			      "id DESC",
+	[S_JOURNAL_DONE] = "UPDATE host_journal SET restored = ?2 WHERE id = "
+			   "?1",
+	[S_JOB_PROTECTIONS] = "UPDATE jobs SET protections = ?2 WHERE id = ?1",
 	[S_EVENT] = "INSERT INTO events (experiment_id, time, kind, detail) "
 		    "VALUES (?1, ?2, ?3, ?4)",
 };
@@ -234,6 +246,7 @@ static const char schema[] =
     " state TEXT NOT NULL,"
     " cpus TEXT,"
     " workdir TEXT,"
+    " protections TEXT,"
     " stdout_path TEXT,"
     " stderr_path TEXT,"
     " started REAL NOT NULL,"
@@ -267,7 +280,15 @@ static const char schema[] =
     " time REAL NOT NULL,"
     " kind TEXT NOT NULL,"
     " detail TEXT);"
-    "CREATE INDEX events_experiment ON events (experiment_id, id);";
+    "CREATE INDEX events_experiment ON events (experiment_id, id);"
+    "CREATE TABLE host_journal ("
+    " id INTEGER PRIMARY KEY,"
+    " time REAL NOT NULL,"
+    " path TEXT NOT NULL,"
+    " old TEXT NOT NULL,"
+    " new TEXT NOT NULL,"
+    " owner TEXT NOT NULL,"
+    " restored REAL);";
 
 struct store {
 	sqlite3 *db;
@@ -939,4 +960,62 @@ void
 store_event(struct store *s, int64_t exp, const char *kind, const char *detail)
 {
 	run(s, bind(s, S_EVENT, "idss", exp, now(), kind, detail));
+}
+
+int64_t
+store_journal_add(struct store *s, const char *path, const char *old,
+    const char *new, const char *owner)
+{
+	run(s, bind(s, S_JOURNAL_ADD, "dssss", now(), path, old, new, owner));
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int
+store_journal_pending(struct store *s, struct store_journal **out, size_t *n)
+{
+	struct store_journal *v = NULL;
+	sqlite3_stmt *st;
+	size_t count = 0;
+
+	st = prep(s, S_JOURNAL_PENDING);
+	while (row(s, st)) {
+		v = xreallocarray(v, count + 1, sizeof *v);
+		v[count].id = sqlite3_column_int64(st, 0);
+		v[count].time = sqlite3_column_double(st, 1);
+		v[count].path = col_text(st, 2);
+		v[count].old = col_text(st, 3);
+		v[count].new = col_text(st, 4);
+		v[count].owner = col_text(st, 5);
+		count++;
+	}
+	sqlite3_reset(st);
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+void
+store_journal_restored(struct store *s, int64_t id)
+{
+	run(s, bind(s, S_JOURNAL_DONE, "id", id, now()));
+}
+
+void
+store_journal_free(struct store_journal *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].path);
+		free(v[i].old);
+		free(v[i].new);
+		free(v[i].owner);
+	}
+	free(v);
+}
+
+void
+store_job_protections(struct store *s, int64_t job, const char *text)
+{
+	run(s, bind(s, S_JOB_PROTECTIONS, "is", job, text));
 }

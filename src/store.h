@@ -153,6 +153,30 @@ void store_job_end(struct store *, int64_t job, const struct store_job_end *);
 void store_measurement_add(struct store *, int64_t job, int64_t trial,
     const char *metric, int iteration, double value);
 
+/* Which sandbox protections a job ran under ("cgroup-v1 memory pids
+ * ns:mount,pid ..."). */
+void store_job_protections(struct store *, int64_t job, const char *);
+
+/*
+ * The host journal: every change host tuning makes, recorded before it is
+ * made, so that it can be undone, even after a crash.
+ */
+struct store_journal {
+	int64_t id;
+	double time;
+	char *path; /* the file written */
+	char *old;  /* its content before */
+	char *new;
+	char *owner; /* "manual" (wayfinder host tune), or "engine PID" */
+};
+
+int64_t store_journal_add(struct store *, const char *path, const char *old,
+    const char *new, const char *owner);
+/* Changes not yet undone, newest first (the order to undo them in). */
+int store_journal_pending(struct store *, struct store_journal **, size_t *);
+void store_journal_restored(struct store *, int64_t id);
+void store_journal_free(struct store_journal *, size_t);
+
 /* Appends an event (kind, JSON detail) to the experiment's log. */
 void
 store_event(struct store *, int64_t exp, const char *kind, const char *detail);
