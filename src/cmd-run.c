@@ -21,6 +21,9 @@
 #include "cmd.h"
 #include "diag.h"
 #include "engine.h"
+#include "plan.h"
+#include "sched.h"
+#include "topo.h"
 #include "files.h"
 #include "sha256.h"
 #include "space.h"
@@ -46,7 +49,9 @@ usage(FILE *f)
 {
 	fputs("usage: wayfinder run SPEC [--foreground] [--strategy NAME] "
 	      "[--budget N]\n                     [--seed S] [--jobs N] "
-	      "[--state DIR] [--new] [--quiet]\n",
+	      "[--state DIR] [--new] [--quiet]\n"
+	      "                     [--dry-run [--topology T]] [--cpus LIST] "
+	      "[--reserve LIST]\n",
 	    f);
 }
 
@@ -129,23 +134,6 @@ on_report(const struct engine_report *rep, void *arg)
 		progress_line(r, p);
 	else
 		fflush(stdout);
-}
-
-static size_t
-usable_cpus(int **out)
-{
-	cpu_set_t set;
-	size_t n = 0;
-	int i;
-
-	*out = NULL;
-	if (sched_getaffinity(0, sizeof set, &set) != 0)
-		return 0;
-	*out = xcalloc((size_t)CPU_COUNT(&set) + 1, sizeof **out);
-	for (i = 0; i < CPU_SETSIZE; i++)
-		if (CPU_ISSET(i, &set))
-			(*out)[n++] = i;
-	return n;
 }
 
 /* "0-3,8,10-11" */
@@ -272,6 +260,60 @@ summary(const struct run *r, struct store *st, int64_t exp,
 	printf("results: wayfinder results %lld\n", (long long)exp);
 }
 
+/* The most jobs that can run at once: test jobs, or builds if more. */
+static uint64_t
+sched_max_jobs(const struct topo *topo, const struct spec *s)
+{
+	struct sched *sc = sched_new(topo);
+	size_t a, b = 0;
+
+	a = sched_capacity(sc, (size_t)s->test.cores, s->test.isolation);
+	if (s->build.present)
+		b = sched_capacity(sc, (size_t)s->build.cores,
+		    s->build.isolation);
+	sched_free(sc);
+	return a > b ? a : b > 0 ? b : 1;
+}
+
+/* --dry-run: the plan on stdout as CSV, its summary on stderr. */
+static int
+dry_run(const struct spec *s, const struct space *sp, struct store *st,
+    int64_t exp, const char *strategy, uint64_t seed, int seeded,
+    uint64_t budget, size_t jobs, const struct topo *topo)
+{
+	struct engine_opts eo;
+	struct engine_progress prog;
+	enum engine_end end;
+	struct plan *plan;
+	char *cause = NULL;
+
+	plan = plan_new(topo);
+	memset(&eo, 0, sizeof eo);
+	eo.spec = s;
+	eo.space = sp;
+	eo.store = st;
+	eo.experiment = exp;
+	eo.expdir = "/nonexistent";
+	eo.strategy = strategy;
+	eo.seed = seed;
+	eo.seeded = seeded;
+	eo.budget = budget;
+	eo.jobs = jobs;
+	eo.topo = topo;
+	eo.plan = plan;
+	if (engine_run(&eo, &end, &prog, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		plan_free(plan);
+		return EXIT_FAIL;
+	}
+	plan_csv(plan, stdout);
+	fflush(stdout);
+	plan_summary(plan, stderr);
+	plan_free(plan);
+	return EXIT_OK;
+}
+
 int
 cmd_run(int argc, char **argv)
 {
@@ -284,6 +326,10 @@ cmd_run(int argc, char **argv)
 		{ "state", required_argument, NULL, 'd' },
 		{ "new", no_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "dry-run", no_argument, NULL, 'D' },
+		{ "topology", required_argument, NULL, 'T' },
+		{ "cpus", required_argument, NULL, 'C' },
+		{ "reserve", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -297,14 +343,18 @@ cmd_run(int argc, char **argv)
 	struct store *st = NULL;
 	struct run r;
 	enum engine_end end;
-	const char *strategy = NULL, *statearg = NULL;
+	const char *strategy = NULL, *statearg = NULL, *topoarg = NULL;
+	const char *cpusarg = NULL, *reserve = NULL;
 	char *dir = NULL, *expdir = NULL, *ident = NULL, *cause = NULL,
 	     *lockpath = NULL, *t;
 	uint64_t budget = 0, seed = 0, jobs = 0;
 	int c, seeded = 0, fresh = 0, quiet = 0, rc = EXIT_FAIL, lockfd = -1;
+	int dry = 0;
 	int *cpus = NULL;
 	size_t ncpus;
 	int64_t exp = 0;
+	struct topo *topo = NULL;
+	struct plan *plan = NULL;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -347,6 +397,18 @@ cmd_run(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
+		case 'D':
+			dry = 1;
+			break;
+		case 'T':
+			topoarg = optarg;
+			break;
+		case 'C':
+			cpusarg = optarg;
+			break;
+		case 'R':
+			reserve = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -376,18 +438,38 @@ cmd_run(int argc, char **argv)
 		seed = s->seed;
 		seeded = 1;
 	}
-	if ((ncpus = usable_cpus(&cpus)) == 0) {
-		cmd_error("no usable CPUs: %s", strerror(errno));
+	if (topoarg != NULL && !dry) {
+		cmd_error("--topology plans for another machine: use it with "
+			  "--dry-run");
+		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (topo_load(topoarg, &topo, &cause) != 0 ||
+	    topo_restrict(topo, cpusarg, reserve, &cause) != 0) {
+		cmd_error("%s", cause);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	cpus = topo_usable(topo, &ncpus);
 	if (jobs == 0)
 		jobs = ncpus;
 
-	dir = state_dir(statearg);
-	if (state_open(dir, &st, &cause) != 0) {
-		cmd_error("%s", cause);
-		rc = EXIT_STORE;
-		goto out;
+	if (dry) {
+		/* A plan: an experiment in a store of its own, in memory. */
+		dir = xstrdup("(dry run)");
+		if (store_open(":memory:", &st, &cause) != 0) {
+			cmd_error("%s", cause);
+			rc = EXIT_STORE;
+			goto out;
+		}
+		fresh = 1;
+	} else {
+		dir = state_dir(statearg);
+		if (state_open(dir, &st, &cause) != 0) {
+			cmd_error("%s", cause);
+			rc = EXIT_STORE;
+			goto out;
+		}
 	}
 	ident = identity(s, strategy, seed, seeded);
 	if (!fresh && (exp = store_experiment_find(st, ident)) != 0) {
@@ -426,7 +508,13 @@ cmd_run(int argc, char **argv)
 		}
 		exp = store_experiment_create(st, s, ident, strategy, seed,
 		    seeded, budget);
-		store_files(st, exp, s);
+		if (!dry)
+			store_files(st, exp, s);
+	}
+	if (dry) {
+		rc = dry_run(s, sp, st, exp, strategy, seed, seeded, budget,
+		    (size_t)jobs, topo);
+		goto out;
 	}
 	expdir = state_experiment_dir(dir, exp);
 	if (files_mkdirs(expdir, 0700) != 0) {
@@ -451,6 +539,8 @@ cmd_run(int argc, char **argv)
 		jobs = ncpus / (size_t)s->test.cores; /* what can ever run */
 	if (jobs == 0)
 		jobs = 1; /* the engine refuses it with the reason */
+	if (jobs > sched_max_jobs(topo, s))
+		jobs = sched_max_jobs(topo, s);
 	if (!quiet) {
 		t = cpu_ranges(cpus, ncpus);
 		printf("experiment %lld (%s): %s, budget %llu, up to %llu "
@@ -472,8 +562,7 @@ cmd_run(int argc, char **argv)
 	eo.seeded = seeded;
 	eo.budget = budget;
 	eo.jobs = (size_t)jobs;
-	eo.cpus = cpus;
-	eo.ncpus = ncpus;
+	eo.topo = topo;
 	eo.report = on_report;
 	eo.arg = &r;
 	if (engine_run(&eo, &end, &prog, &cause) != 0) {
@@ -501,5 +590,7 @@ out:
 	store_close(st);
 	space_free(sp);
 	spec_free(s);
+	topo_free(topo);
+	plan_free(plan);
 	return rc;
 }

@@ -27,6 +27,7 @@
 #include "files.h"
 #include "job.h"
 #include "metrics.h"
+#include "plan.h"
 #include "sched.h"
 #include "xmalloc.h"
 #include "../strategies/strategy.h"
@@ -45,6 +46,8 @@ struct build {
 	enum bstate state;
 	char *reason;
 	int lost;
+	int req; /* the scheduler's id of its build job, 0 until asked */
+	int listed; /* in the request list being built */
 };
 
 struct trial {
@@ -56,6 +59,7 @@ struct trial {
 	int next_iter;       /* 1-based, warm-ups first */
 	int running;         /* a job of this trial is running */
 	int lost;            /* jobs lost and run again */
+	int req;             /* the scheduler's id of its next job */
 };
 
 struct job {
@@ -63,6 +67,8 @@ struct job {
 	struct engine *e;
 	struct trial *t; /* NULL for a build */
 	struct build *b;
+	int req; /* the scheduler's id */
+	double started;
 	int64_t id;
 	int iteration;
 	int warmup;
@@ -87,7 +93,11 @@ struct engine {
 	uv_timer_t tick;
 	struct strategy *strategy;
 	struct sched *sched;
-	struct exec *exec;
+	const struct executor_ops *xops;
+	void *xctx;
+	struct exec *exec; /* the local executor, when running for real */
+	int next_req;
+	double est_sum[2], est_n[2]; /* measured durations by stage */
 	struct build *builds;
 	struct trial *active; /* FIFO of unfinished trials */
 	size_t nactive;
@@ -106,13 +116,33 @@ struct engine {
 
 static void pump(struct engine *);
 
+static const struct plan *the_plan; /* a dry run's simulated clock */
+
+/* Now, for the store: the wall clock, or a dry run's simulated time. */
 static double
 wall_now(void)
 {
 	struct timespec ts;
 
+	if (the_plan != NULL)
+		return plan_now(the_plan);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* What a job of a stage is expected to take: the spec's estimate, else
+ * the mean of those measured so far, else 0 (unknown). */
+static double
+estimate(const struct engine *e, enum stage st)
+{
+	const struct stagespec *ss =
+	    st == STAGE_BUILD ? &e->spec->build : &e->spec->test;
+
+	if (ss->estimate > 0)
+		return ss->estimate;
+	if (e->o->plan != NULL)
+		return 1; /* a plan without estimates: a second each */
+	return e->est_n[st] > 0 ? e->est_sum[st] / e->est_n[st] : 0;
 }
 
 static char *
@@ -551,7 +581,8 @@ build_done(struct engine *e, struct job *j, const struct exec_result *r)
 	const char *state;
 	char *reason;
 
-	settle(e, j, 0);
+	if (e->o->plan == NULL)
+		settle(e, j, 0);
 	reason = job_failure(e, j, r, &state);
 	fill_end(&end, j, state, r, reason);
 	store_begin(st);
@@ -576,6 +607,32 @@ build_done(struct engine *e, struct job *j, const struct exec_result *r)
 	free(reason);
 }
 
+/* A dry run's iteration: nothing was measured, so a trial that ends has
+ * no value; the strategy is told it is done with 0. */
+static void
+plan_test_done(struct engine *e, struct job *j)
+{
+	struct store_job_end end;
+	struct trial *t = j->t;
+	struct outcome o;
+
+	memset(&end, 0, sizeof end);
+	end.state = "done";
+	end.finished = wall_now();
+	store_job_end(e->o->store, j->id, &end);
+	t->next_iter = j->iteration + 1;
+	if (j->iteration < e->iters)
+		return;
+	store_trial_finish(e->o->store, t->id, 0, 0, 0, NULL, 0, wall_now());
+	memset(&o, 0, sizeof o);
+	o.status = OUTCOME_DONE;
+	strategy_tell(e->strategy, t->cfg, &o);
+	e->p.done++;
+	e->finished_here++;
+	active_remove(e, t);
+	trial_free(t);
+}
+
 static void
 test_done(struct engine *e, struct job *j, const struct exec_result *r)
 {
@@ -591,6 +648,10 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 	size_t i;
 
 	t->running = 0;
+	if (e->o->plan != NULL) {
+		plan_test_done(e, j);
+		return;
+	}
 	/* Metrics come from the slot's files, before they are settled. */
 	if (r->how == EXEC_EXITED && r->status == 0) {
 		if (metrics_collect(e->spec, j->results, j->out, j->err, &ms,
@@ -694,8 +755,12 @@ on_job_done(void *arg, const struct exec_result *r)
 	struct engine *e = j->e;
 
 	jobs_remove(e, j);
-	sched_release(e->sched, j->cpus, j->ncpus);
+	sched_release(e->sched, j->req);
 	e->slot_busy[j->slot] = 0;
+	if (r->how == EXEC_EXITED && r->status == 0) {
+		e->est_sum[j->t != NULL] += r->wall_ms / 1e3;
+		e->est_n[j->t != NULL]++;
+	}
 	if (j->t != NULL)
 		test_done(e, j, r);
 	else
@@ -711,7 +776,7 @@ on_job_done(void *arg, const struct exec_result *r)
  */
 static int
 job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
-    size_t ncpus, char **cause)
+    size_t ncpus, int reqid, char **cause)
 {
 	const struct stagespec *st =
 	    t != NULL ? &e->spec->test : &e->spec->build;
@@ -730,6 +795,7 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	j->b = b;
 	j->cpus = cpus;
 	j->ncpus = ncpus;
+	j->req = reqid;
 	if (t != NULL) {
 		j->iteration = t->next_iter;
 		j->warmup = j->iteration <= e->spec->test.warmup;
@@ -780,6 +846,10 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 			if (any->build == b)
 				break;
 		ctx.cfg = any->cfg;
+	}
+	if (e->o->plan != NULL)
+		cwd = "/"; /* a dry run touches no file */
+	else if (t == NULL) {
 		if (files_rmtree(b->dir) != 0 ||
 		    files_mkdirs(b->dir, 0755) != 0) {
 			*cause = xasprintf("cannot prepare %s: %s", b->dir,
@@ -794,9 +864,16 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 			goto fail;
 		cwd = j->dir;
 	}
-	env = job_env(&ctx);
-	argv = job_argv(st);
+	if (e->o->plan == NULL) {
+		env = job_env(&ctx);
+		argv = job_argv(st);
+	}
 	memset(&req, 0, sizeof req);
+	req.job = j->id;
+	req.kind = t != NULL ? "test" : "build";
+	req.trial = t != NULL ? t->seq : 0;
+	req.isolation = (int)st->isolation;
+	req.estimate = estimate(e, t != NULL ? STAGE_TEST : STAGE_BUILD);
 	req.argv = argv;
 	req.env = env;
 	req.cwd = cwd;
@@ -807,8 +884,9 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	req.timeout = st->timeout;
 	req.done = on_job_done;
 	req.arg = j;
-	if ((j->x = exec_start(e->exec, &req, cause)) == NULL)
+	if ((j->x = e->xops->start(e->xctx, &req, cause)) == NULL)
 		goto fail;
+	j->started = wall_now();
 	j->next = e->jobs;
 	e->jobs = j;
 	e->njobs++;
@@ -825,60 +903,13 @@ fail:
 	end.reason = *cause;
 	end.finished = wall_now();
 	store_job_end(s, j->id, &end);
-	sched_release(e->sched, cpus, ncpus);
+	sched_release(e->sched, reqid);
 	e->slot_busy[j->slot] = 0;
 	job_free(j);
 out:
 	job_free_strv(env);
 	job_free_strv(argv);
 	return rc;
-}
-
-/* Tries to start the next job of trial t. Returns 1 if it started one
- * or the trial ended, 0 if it must wait. */
-static int
-trial_step(struct engine *e, struct trial *t)
-{
-	const struct stagespec *st;
-	struct build *b = t->build;
-	char *cause = NULL, *reason;
-	int *cpus;
-
-	if (t->running)
-		return 0;
-	if (b != NULL && b->state == B_FAILED) {
-		trial_failed(e, t, b->reason);
-		return 1;
-	}
-	if (b != NULL && b->state == B_RUNNING)
-		return 0;
-	if (e->njobs >= e->o->jobs)
-		return 0;
-	st = b != NULL && b->state == B_PENDING ? &e->spec->build :
-						  &e->spec->test;
-	cpus = xcalloc((size_t)st->cores, sizeof *cpus);
-	if (sched_place(e->sched, (size_t)st->cores,
-		st == &e->spec->test ? st->isolation : ISO_NONE, cpus) != 0) {
-		free(cpus);
-		return 0;
-	}
-	if (st == &e->spec->build) {
-		if (job_start(e, b, NULL, cpus, (size_t)st->cores, &cause) !=
-		    0) {
-			store_build_set_state(e->o->store, b->id, "failed",
-			    cause);
-			b->state = B_FAILED;
-			b->reason = cause;
-		}
-		return 1;
-	}
-	if (job_start(e, b, t, cpus, (size_t)st->cores, &cause) != 0) {
-		reason = xasprintf("test could not start: %s", cause);
-		trial_failed(e, t, reason);
-		free(reason);
-		free(cause);
-	}
-	return 1;
 }
 
 static void
@@ -904,18 +935,128 @@ finish(struct engine *e, enum engine_end end)
 	store_commit(e->o->store);
 	if (end == ENGINE_INTERRUPTED)
 		store_recover(e->o->store, e->o->experiment);
+	if (e->o->plan != NULL)
+		return;
 	for (i = 0; i < 3; i++)
 		uv_close((uv_handle_t *)&e->sig[i], NULL);
 	uv_close((uv_handle_t *)&e->tick, NULL);
 	exec_close(e->exec);
 }
 
+/* Who asked for a request: a trial's next iteration or a build. */
+struct asker {
+	struct trial *t; /* the trial (for a build, the first waiting) */
+	struct build *b; /* non-NULL for a build */
+};
+
+/*
+ * The waiting jobs, in the order their trials came (FIFO): each trial's
+ * next iteration, or the build it waits for (once per build). Trials
+ * whose build failed fail here.
+ */
+static size_t
+requests(struct engine *e, struct sched_req **reqs, struct asker **who)
+{
+	struct trial *t, *next;
+	struct build *b;
+	size_t n = 0;
+
+	for (t = e->active; t != NULL; t = next) {
+		next = t->next;
+		if (t->build != NULL && t->build->state == B_FAILED)
+			trial_failed(e, t, t->build->reason);
+	}
+	for (b = e->builds; b != NULL; b = b->next)
+		b->listed = 0;
+	*reqs = xcalloc(e->nactive + 1, sizeof **reqs);
+	*who = xcalloc(e->nactive + 1, sizeof **who);
+	for (t = e->active; t != NULL; t = t->next) {
+		b = t->build;
+		if (t->running || (b != NULL && b->state == B_RUNNING))
+			continue;
+		if (b != NULL && b->state == B_PENDING) {
+			if (b->listed)
+				continue;
+			b->listed = 1;
+			if (b->req == 0)
+				b->req = ++e->next_req;
+			(*reqs)[n].id = b->req;
+			(*reqs)[n].n = (size_t)e->spec->build.cores;
+			(*reqs)[n].level = e->spec->build.isolation;
+			(*reqs)[n].estimate = estimate(e, STAGE_BUILD);
+			(*who)[n].b = b;
+		} else {
+			if (t->req == 0)
+				t->req = ++e->next_req;
+			(*reqs)[n].id = t->req;
+			(*reqs)[n].n = (size_t)e->spec->test.cores;
+			(*reqs)[n].level = e->spec->test.isolation;
+			(*reqs)[n].estimate = estimate(e, STAGE_TEST);
+		}
+		(*who)[n++].t = t;
+	}
+	return n;
+}
+
+/* Starts what the scheduler grants; returns how many requests wait. */
+static size_t
+start_granted(struct engine *e)
+{
+	struct sched_req *reqs;
+	struct sched_grant *grants;
+	struct asker *who;
+	size_t n, ng, i, k;
+	char *cause = NULL, *reason;
+	int *cpus;
+
+	n = requests(e, &reqs, &who);
+	grants = xcalloc(n + 1, sizeof *grants);
+	ng = sched_pick(e->sched, reqs, n, wall_now(), grants);
+	for (i = 0; i < ng; i++) {
+		const struct sched_req *r = &reqs[grants[i].req];
+		struct asker *a = &who[grants[i].req];
+
+		if (e->njobs >= e->o->jobs) {
+			/* --jobs caps what runs at once. */
+			sched_release(e->sched, r->id);
+			continue;
+		}
+		cpus = xcalloc(r->n + 1, sizeof *cpus);
+		for (k = 0; k < r->n; k++)
+			cpus[k] = e->o->topo->pus[grants[i].pus[k]].os;
+		if (a->b != NULL) {
+			a->b->req = 0;
+			if (job_start(e, a->b, NULL, cpus, r->n, r->id,
+				&cause) != 0) {
+				store_build_set_state(e->o->store, a->b->id,
+				    "failed", cause);
+				a->b->state = B_FAILED;
+				a->b->reason = cause;
+			}
+		} else {
+			a->t->req = 0;
+			if (job_start(e, a->t->build, a->t, cpus, r->n, r->id,
+				&cause) != 0) {
+				reason = xasprintf("test could not start: %s",
+				    cause);
+				trial_failed(e, a->t, reason);
+				free(reason);
+				free(cause);
+			}
+		}
+	}
+	n -= ng;
+	free(reqs);
+	free(who);
+	free(grants);
+	return n;
+}
+
 static void
 pump(struct engine *e)
 {
 	struct config *cfg;
-	struct trial *t, *next;
-	int progress;
+	size_t waiting;
 
 	if (e->closed)
 		return;
@@ -924,25 +1065,23 @@ pump(struct engine *e)
 			finish(e, ENGINE_INTERRUPTED);
 		return;
 	}
-	do {
-		progress = 0;
-		for (t = e->active; t != NULL; t = next) {
-			next = t->next;
-			progress |= trial_step(e, t);
-		}
-		if (e->njobs >= e->o->jobs || sched_nfree(e->sched) == 0)
+	for (;;) {
+		waiting = start_granted(e);
+		/*
+		 * Room for more, and nothing waiting: propose a trial. The
+		 * queue of unfinished trials stays short so that proposals
+		 * use the latest results.
+		 */
+		if (waiting > 0 || e->njobs >= e->o->jobs || e->p.exhausted ||
+		    e->p.proposed >= e->p.budget ||
+		    e->nactive >= 2 * e->o->jobs)
 			break;
-		/* Room for more: propose a trial, but keep the queue of
-		 * waiting trials short so proposals use the latest results. */
-		if (!e->p.exhausted && e->p.proposed < e->p.budget &&
-		    e->nactive < 2 * e->o->jobs) {
-			if (strategy_ask(e->strategy, &cfg, 1) == 1) {
-				trial_new(e, cfg);
-				progress = 1;
-			} else
-				e->p.exhausted = 1;
+		if (strategy_ask(e->strategy, &cfg, 1) != 1) {
+			e->p.exhausted = 1;
+			break;
 		}
-	} while (progress);
+		trial_new(e, cfg);
+	}
 	if (e->nactive == 0 && e->njobs == 0 &&
 	    (e->p.exhausted || e->p.proposed >= e->p.budget)) {
 		if (e->p.exhausted && e->p.proposed < e->p.budget)
@@ -971,12 +1110,12 @@ on_signal(uv_signal_t *h, int signum)
 			    e->njobs, e->njobs == 1 ? "" : "s",
 			    signum == SIGINT ? "Ctrl-C" : "signal");
 		for (j = e->jobs; j != NULL; j = j->next)
-			exec_stop(j->x, 0);
+			e->xops->stop(j->x, 0);
 		pump(e);
 		return;
 	}
 	for (j = e->jobs; j != NULL; j = j->next)
-		exec_stop(j->x, 1);
+		e->xops->stop(j->x, 1);
 }
 
 static void
@@ -1085,6 +1224,33 @@ make_dirs(struct engine *e, char **cause)
 	return rc;
 }
 
+/* Every job of the spec must fit the usable CPUs at its level. */
+static int
+check_fits(const struct engine_opts *o, char **cause)
+{
+	const struct stagespec *st[2] = { &o->spec->build, &o->spec->test };
+	struct sched *s;
+	int i, rc = 0;
+
+	s = sched_new(o->topo);
+	for (i = 0; i < 2 && rc == 0; i++) {
+		if (!st[i]->present)
+			continue;
+		if (!sched_possible(s, (size_t)st[i]->cores, st[i]->isolation)) {
+			*cause = xasprintf("a %s job needs %d CPU%s at isolation "
+					   "%s, which the %zu usable CPUs of %s "
+					   "cannot give",
+			    i == 0 ? "build" : "test", st[i]->cores,
+			    st[i]->cores == 1 ? "" : "s",
+			    spec_isolation_name(st[i]->isolation),
+			    o->topo->nusable, o->topo->source);
+			rc = -1;
+		}
+	}
+	sched_free(s);
+	return rc;
+}
+
 int
 engine_run(const struct engine_opts *o, enum engine_end *end,
     struct engine_progress *progress, char **cause)
@@ -1097,17 +1263,8 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 	size_t i;
 	int rc = -1;
 
-	if ((size_t)o->spec->test.cores > o->ncpus ||
-	    (o->spec->build.present &&
-		(size_t)o->spec->build.cores > o->ncpus)) {
-		*cause =
-		    xasprintf("a job needs %d CPUs but only %zu are usable",
-			o->spec->test.cores > o->spec->build.cores ?
-			    o->spec->test.cores :
-			    o->spec->build.cores,
-			o->ncpus);
+	if (check_fits(o, cause) != 0)
 		return -1;
-	}
 	e = xcalloc(1, sizeof *e);
 	e->o = o;
 	e->spec = o->spec;
@@ -1122,10 +1279,10 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 		free(e);
 		return -1;
 	}
-	e->sched = sched_new(o->cpus, o->ncpus);
+	e->sched = sched_new(o->topo);
 	e->slot_busy = xcalloc(o->jobs, 1);
 	uv_loop_init(&e->loop);
-	if (make_dirs(e, cause) != 0)
+	if (o->plan == NULL && make_dirs(e, cause) != 0)
 		goto out;
 	if (resume(e, cause) != 0)
 		goto out;
@@ -1135,17 +1292,29 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 	    "budget", (json_int_t)o->budget, "jobs", (json_int_t)o->jobs);
 	store_commit(o->store);
 
-	for (i = 0; i < 3; i++) {
-		uv_signal_init(&e->loop, &e->sig[i]);
-		e->sig[i].data = e;
-		uv_signal_start(&e->sig[i], on_signal, signals[i]);
+	if (o->plan != NULL) {
+		/* A dry run: the simulated executor drives everything. */
+		the_plan = o->plan;
+		e->xops = &plan_executor;
+		e->xctx = o->plan;
+		pump(e);
+		plan_run(o->plan);
+		the_plan = NULL;
+	} else {
+		for (i = 0; i < 3; i++) {
+			uv_signal_init(&e->loop, &e->sig[i]);
+			e->sig[i].data = e;
+			uv_signal_start(&e->sig[i], on_signal, signals[i]);
+		}
+		e->exec = exec_new(&e->loop);
+		e->xops = &exec_local;
+		e->xctx = e->exec;
+		uv_timer_init(&e->loop, &e->tick);
+		e->tick.data = e;
+		uv_timer_start(&e->tick, on_tick, 1000, 1000);
+		pump(e);
+		uv_run(&e->loop, UV_RUN_DEFAULT);
 	}
-	e->exec = exec_new(&e->loop);
-	uv_timer_init(&e->loop, &e->tick);
-	e->tick.data = e;
-	uv_timer_start(&e->tick, on_tick, 1000, 1000);
-	pump(e);
-	uv_run(&e->loop, UV_RUN_DEFAULT);
 	*end = e->end;
 	progress_update(e);
 	*progress = e->p;

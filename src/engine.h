@@ -14,6 +14,9 @@
 #include "space.h"
 #include "spec.h"
 #include "store.h"
+#include "topo.h"
+
+struct plan;
 
 struct engine_progress {
 	uint64_t budget;
@@ -57,9 +60,9 @@ struct engine_opts {
 	uint64_t seed;
 	int seeded;
 	uint64_t budget;
-	size_t jobs;     /* most jobs at once */
-	const int *cpus; /* CPUs jobs may use */
-	size_t ncpus;
+	size_t jobs;             /* most jobs at once */
+	const struct topo *topo; /* the machine, with the usable PUs */
+	struct plan *plan;       /* a dry run: simulate, touch no file */
 	void (*report)(const struct engine_report *, void *);
 	void *arg;
 };

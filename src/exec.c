@@ -470,3 +470,21 @@ out:
 		close(pfd[0]);
 	return rc == 0 ? x : NULL;
 }
+
+static void *
+local_start(void *ctx, const struct exec_req *req, char **cause)
+{
+	return exec_start(ctx, req, cause);
+}
+
+static void
+local_stop(void *job, int force)
+{
+	exec_stop(job, force);
+}
+
+const struct executor_ops exec_local = {
+	.name = "local",
+	.start = local_start,
+	.stop = local_stop,
+};

@@ -8,6 +8,7 @@
 #define WAYFINDER_EXEC_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 enum exec_how {
@@ -32,6 +33,13 @@ struct exec_result {
 };
 
 struct exec_req {
+	/* What a plan shows (the local executor does not need them). */
+	int64_t job;
+	const char *kind; /* "build" or "test" */
+	int64_t trial;    /* 0 for a build */
+	int isolation;    /* enum isolation */
+	double estimate;  /* seconds */
+
 	char *const *argv; /* the script's command */
 	char *const *env;
 	const char *cwd;
@@ -46,6 +54,19 @@ struct exec_req {
 
 struct exec;     /* an executor on one loop */
 struct exec_job; /* one running job */
+
+/*
+ * What the engine needs from an executor: start a job (done() of the
+ * request reports its end, later, from the executor's loop) and stop it.
+ * The local executor is below; plan.c simulates one for dry runs.
+ */
+struct executor_ops {
+	const char *name;
+	void *(*start)(void *ctx, const struct exec_req *, char **cause);
+	void (*stop)(void *job, int force);
+};
+
+extern const struct executor_ops exec_local; /* ctx: a struct exec */
 
 /* The path of the shim: $WAYFINDER_EXEC, the one next to this program
  * (a build tree), or the installed one. */

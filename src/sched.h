@@ -1,6 +1,15 @@
 /*
- * Placement: which CPUs a job runs on. A pure bookkeeping module (no
- * processes, no I/O) so the executor that launches jobs stays separate.
+ * Placement: which PUs a job runs on, so that every job's isolation level
+ * holds. Pure bookkeeping over a topology (no processes, no clocks of its
+ * own), so the executor that launches jobs stays separate and plans can
+ * be simulated.
+ *
+ * Levels: none (the PUs alone: another job may use the core's other
+ * hyperthreads), core (no foreign job on the job's cores), cache (none on
+ * its last-level cache domains), socket (none in its packages), full
+ * (nothing else runs). A job's zone is the set of PUs its level keeps
+ * free of other jobs; a placement is valid when the job's PUs are free and
+ * in no other job's zone, and its own zone holds no other job's PU.
  */
 #ifndef WAYFINDER_SCHED_H
 #define WAYFINDER_SCHED_H
@@ -8,21 +17,58 @@
 #include <stddef.h>
 
 #include "spec.h"
+#include "topo.h"
 
 struct sched;
 
-/* A scheduler over the given CPUs (copied). */
-struct sched *sched_new(const int *cpus, size_t n);
+/* A scheduler over the usable PUs of t (which must outlive it). */
+struct sched *sched_new(const struct topo *t);
 void sched_free(struct sched *);
-size_t sched_ncpus(const struct sched *);
-/* Number of CPUs not held by a job. */
-size_t sched_nfree(const struct sched *);
+size_t sched_nusable(const struct sched *);
+
 /*
- * Places a job of n CPUs at an isolation level: stores the CPUs in out
- * (in WAYFINDER_CORE_ID order) and returns 0, or returns -1 when the job
- * must wait for others to end.
+ * Where a job of n PUs at a level would go now: the PU indices (into
+ * t->pus, in WAYFINDER_CORE_ID order) in out. Returns 0, or -1 when it
+ * must wait. Changes nothing.
  */
-int sched_place(struct sched *, size_t n, enum isolation, int *out);
-void sched_release(struct sched *, const int *cpus, size_t n);
+int sched_place(const struct sched *, size_t n, enum isolation, int *out);
+/* Records job id (> 0) on pus, expected to end at end (0 if unknown). */
+void sched_commit(struct sched *, int id, const int *pus, size_t n,
+    enum isolation, double end);
+void sched_release(struct sched *, int id);
+/* Whether a request could ever be placed on an empty machine. */
+int sched_possible(const struct sched *, size_t n, enum isolation);
+/* How many jobs of n PUs at a level fit at once on the empty machine. */
+size_t sched_capacity(const struct sched *, size_t n, enum isolation);
+
+/*
+ * The queue: requests in arrival (FIFO) order. sched_pick() starts the
+ * requests that can start now and records them (as sched_commit). The
+ * first request that cannot start reserves the PUs it will get when the
+ * jobs in its way end (by their expected end); later requests may start
+ * ahead of it (backfill) only where they cannot delay it: their PUs
+ * outside its reserved zone, its PUs outside theirs. So a waiting full
+ * job is never starved by a stream of small ones.
+ */
+struct sched_req {
+	int id; /* > 0, unique among running and waiting jobs */
+	size_t n;
+	enum isolation level;
+	double estimate; /* expected duration, seconds; 0 if unknown */
+};
+
+struct sched_grant {
+	size_t req;  /* index into the requests */
+	int pus[64]; /* the placement (n entries) */
+};
+
+#define SCHED_MAX_PUS 64
+
+/* Fills grants (room for nreqs) and returns how many; now is the time
+ * the estimates count from. */
+size_t sched_pick(struct sched *, const struct sched_req *, size_t nreqs,
+    double now, struct sched_grant *);
+
+const char *sched_level_name(enum isolation);
 
 #endif
