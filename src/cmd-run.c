@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "diag.h"
 #include "engine.h"
+#include "host.h"
 #include "plan.h"
 #include "sched.h"
 #include "topo.h"
@@ -51,7 +52,8 @@ usage(FILE *f)
 	      "[--budget N]\n                     [--seed S] [--jobs N] "
 	      "[--state DIR] [--new] [--quiet]\n"
 	      "                     [--dry-run [--topology T]] [--cpus LIST] "
-	      "[--reserve LIST]\n",
+	      "[--reserve LIST]\n"
+	      "                     [--no-sandbox]\n",
 	    f);
 }
 
@@ -260,6 +262,73 @@ summary(const struct run *r, struct store *st, int64_t exp,
 	printf("results: wayfinder results %lld\n", (long long)exp);
 }
 
+static void
+print_lines(const char *prefix, struct host_lines *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		printf("%s%s\n", prefix, l->v[i]);
+	host_lines_free(l);
+}
+
+/*
+ * Restores what crashed engines left on the host, then applies the spec's
+ * host: section for this run (undone at its end by host_undo). Every
+ * change is journalled in the store before it is made. Returns 1 if it
+ * changed anything.
+ */
+static int
+host_setup(struct store *st, const struct spec *s, const char *owner, int quiet)
+{
+	struct host_lines done = { NULL, 0 }, skipped = { NULL, 0 };
+	const struct hostspec *h = &s->host;
+	char *cause = NULL;
+	int n;
+
+	if (host_restore(st, "", HOST_RESTORE_STALE, &done, &cause) < 0) {
+		printf("host: cannot undo what an earlier run left: %s\n",
+		    cause);
+		free(cause);
+		cause = NULL;
+	}
+	print_lines("host: undone (left by a crashed run): ", &done);
+	if (h->governor == NULL && h->turbo < 0 && h->smt < 0 && h->aslr < 0)
+		return 0;
+	n = host_apply(st, "", h, owner, &done, &skipped, &cause);
+	if (n < 0) {
+		printf("host: the spec's host settings are not applied: %s\n",
+		    cause);
+		free(cause);
+		return 0;
+	}
+	if (!quiet)
+		print_lines("host: ", &done);
+	else
+		host_lines_free(&done);
+	print_lines("host: not on this machine: ", &skipped);
+	return n > 0;
+}
+
+/* Undoes this run's host changes. */
+static void
+host_undo(struct store *st, const char *owner, int quiet)
+{
+	struct host_lines done = { NULL, 0 };
+	char *cause = NULL;
+
+	if (host_restore(st, "", owner, &done, &cause) < 0) {
+		printf("host: cannot undo this run's changes: %s (wayfinder "
+		       "host restore does)\n",
+		    cause);
+		free(cause);
+	}
+	if (!quiet)
+		print_lines("host: restored ", &done);
+	else
+		host_lines_free(&done);
+}
+
 /* The most jobs that can run at once: test jobs, or builds if more. */
 static uint64_t
 sched_max_jobs(const struct topo *topo, const struct spec *s)
@@ -330,6 +399,7 @@ cmd_run(int argc, char **argv)
 		{ "topology", required_argument, NULL, 'T' },
 		{ "cpus", required_argument, NULL, 'C' },
 		{ "reserve", required_argument, NULL, 'R' },
+		{ "no-sandbox", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -349,12 +419,14 @@ cmd_run(int argc, char **argv)
 	     *lockpath = NULL, *t;
 	uint64_t budget = 0, seed = 0, jobs = 0;
 	int c, seeded = 0, fresh = 0, quiet = 0, rc = EXIT_FAIL, lockfd = -1;
-	int dry = 0;
+	int dry = 0, no_sandbox = 0;
 	int *cpus = NULL;
 	size_t ncpus;
 	int64_t exp = 0;
 	struct topo *topo = NULL;
 	struct plan *plan = NULL;
+	char *owner = NULL;
+	int tuned = 0;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -409,6 +481,9 @@ cmd_run(int argc, char **argv)
 		case 'R':
 			reserve = optarg;
 			break;
+		case 'X':
+			no_sandbox = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -444,16 +519,6 @@ cmd_run(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (topo_load(topoarg, &topo, &cause) != 0 ||
-	    topo_restrict(topo, cpusarg, reserve, &cause) != 0) {
-		cmd_error("%s", cause);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	cpus = topo_usable(topo, &ncpus);
-	if (jobs == 0)
-		jobs = ncpus;
-
 	if (dry) {
 		/* A plan: an experiment in a store of its own, in memory. */
 		dir = xstrdup("(dry run)");
@@ -470,7 +535,20 @@ cmd_run(int argc, char **argv)
 			rc = EXIT_STORE;
 			goto out;
 		}
+		/* Host tuning comes before the topology: SMT off takes
+		 * CPUs offline. */
+		owner = host_engine_owner();
+		tuned = host_setup(st, s, owner, quiet);
 	}
+	if (topo_load(topoarg, &topo, &cause) != 0 ||
+	    topo_restrict(topo, cpusarg, reserve, &cause) != 0) {
+		cmd_error("%s", cause);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	cpus = topo_usable(topo, &ncpus);
+	if (jobs == 0)
+		jobs = ncpus;
 	ident = identity(s, strategy, seed, seeded);
 	if (!fresh && (exp = store_experiment_find(st, ident)) != 0) {
 		store_experiment_get(st, exp, &ex);
@@ -563,6 +641,7 @@ cmd_run(int argc, char **argv)
 	eo.budget = budget;
 	eo.jobs = (size_t)jobs;
 	eo.topo = topo;
+	eo.no_sandbox = no_sandbox;
 	eo.report = on_report;
 	eo.arg = &r;
 	if (engine_run(&eo, &end, &prog, &cause) != 0) {
@@ -579,6 +658,9 @@ cmd_run(int argc, char **argv)
 	else
 		rc = EXIT_OK;
 out:
+	if (tuned)
+		host_undo(st, owner, quiet);
+	free(owner);
 	free(cause);
 	if (lockfd >= 0)
 		close(lockfd);

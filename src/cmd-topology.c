@@ -49,8 +49,7 @@ cmp_int(const void *a, const void *b)
 
 /* The OS indices of PUs matching a predicate, as ranges. */
 static char *
-pus_where(const struct topo *t, int llc, int core, int usable_only,
-    int reason)
+pus_where(const struct topo *t, int llc, int core, int usable_only, int reason)
 {
 	int *v;
 	size_t i, n = 0;
@@ -183,7 +182,8 @@ cmd_topology(int argc, char **argv)
 			break;
 		case 'n':
 			cores = strtol(optarg, &end, 10);
-			if (*end != '\0' || cores < 1 || cores > SCHED_MAX_PUS) {
+			if (*end != '\0' || cores < 1 ||
+			    cores > SCHED_MAX_PUS) {
 				cmd_error("--cores needs a number from 1 to %d",
 				    SCHED_MAX_PUS);
 				return EXIT_USAGE;

@@ -153,8 +153,7 @@ describe(const struct spec *s, const struct space *sp)
 			printf(" smt %s", s->host.smt ? "on" : "off");
 		if (s->host.aslr >= 0)
 			printf(" aslr %s", s->host.aslr ? "on" : "off");
-		printf(" (recorded; host tuning is not applied by this "
-		       "version)\n");
+		printf(" (applied for each run and undone after it)\n");
 	}
 	printf("spec hash: %.16s (the spec and every file it names)\n",
 	    s->hash);

@@ -13,9 +13,11 @@
 #define EXIT_NO_RESULT 4 /* run: finished, but no trial succeeded */
 #define EXIT_INTERRUPTED 130
 
+int cmd_host(int, char **);
 int cmd_run(int, char **);
 int cmd_validate(int, char **);
 int cmd_results(int, char **);
+int cmd_topology(int, char **);
 
 /* Prints "wayfinder: message" to stderr. */
 void cmd_error(const char *, ...) __attribute__((format(printf, 1, 2)));

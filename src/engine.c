@@ -9,12 +9,14 @@
 
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <dirent.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +24,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "cgroup.h"
 #include "engine.h"
 #include "exec.h"
 #include "files.h"
@@ -46,7 +49,7 @@ struct build {
 	enum bstate state;
 	char *reason;
 	int lost;
-	int req; /* the scheduler's id of its build job, 0 until asked */
+	int req;    /* the scheduler's id of its build job, 0 until asked */
 	int listed; /* in the request list being built */
 };
 
@@ -83,6 +86,10 @@ struct job {
 	char *log_err;
 	char *kept; /* a failed test's work directory, kept */
 	struct exec_job *x;
+	struct cgroup *cg; /* the slot's cgroup, or NULL */
+	struct cgroup_stats cgs;
+	int have_cgs; /* cgs holds the job's usage */
+	char *protections;
 };
 
 struct engine {
@@ -104,6 +111,18 @@ struct engine {
 	struct job *jobs; /* running */
 	size_t njobs;
 	unsigned char *slot_busy; /* o->jobs slots: work dirs and logs */
+	/* The sandbox. */
+	struct cgroup_sys *cgsys;
+	struct cgroup **slot_cg; /* a cgroup per slot, or NULL */
+	const char *ns;          /* namespaces for jobs, "" for none */
+	const char *ns_net;      /* the same, with the network */
+	char *workdir;           /* the slots' directory */
+	char *cgdesc;            /* "cgroup-v1:cpuset,memory,..." */
+	int batch;               /* inside batch_begin */
+	int in_txn;              /* a group commit is open */
+	uv_timer_t commit_timer;
+	struct queued *queue;
+	size_t nqueue;
 	struct engine_progress p;
 	uint64_t t0;
 	uint64_t finished_here; /* trials ended in this run */
@@ -114,7 +133,9 @@ struct engine {
 	char *error;
 };
 
+struct queued;
 static void pump(struct engine *);
+static void sandbox_close(struct engine *);
 
 static const struct plan *the_plan; /* a dry run's simulated clock */
 
@@ -171,22 +192,117 @@ progress_update(struct engine *e)
 	}
 }
 
+/* A report held back until the transaction it describes is committed. */
+struct queued {
+	enum engine_report_kind kind;
+	int64_t seq;
+	struct config *cfg;
+	double value;
+	char *text;
+};
+
+static void
+deliver(struct engine *e, enum engine_report_kind kind, int64_t seq,
+    const struct config *cfg, double value, const char *text)
+{
+	struct engine_report r;
+
+	progress_update(e);
+	r.kind = kind;
+	r.progress = &e->p;
+	r.seq = seq;
+	r.cfg = cfg;
+	r.value = value;
+	r.text = text;
+	e->o->report(&r, e->o->arg);
+}
+
 static void
 report(struct engine *e, enum engine_report_kind kind, const struct trial *t,
     double value, const char *text)
 {
-	struct engine_report r;
+	struct queued *q;
 
 	if (e->o->report == NULL)
 		return;
-	progress_update(e);
-	r.kind = kind;
-	r.progress = &e->p;
-	r.seq = t != NULL ? t->seq : 0;
-	r.cfg = t != NULL ? t->cfg : NULL;
-	r.value = value;
-	r.text = text;
-	e->o->report(&r, e->o->arg);
+	if (!e->in_txn) {
+		deliver(e, kind, t != NULL ? t->seq : 0,
+		    t != NULL ? t->cfg : NULL, value, text);
+		return;
+	}
+	/* Inside a transaction: what it reports is not committed yet. */
+	e->queue = xreallocarray(e->queue, e->nqueue + 1, sizeof *e->queue);
+	q = &e->queue[e->nqueue++];
+	q->kind = kind;
+	q->seq = t != NULL ? t->seq : 0;
+	q->cfg = t != NULL ? space_config_dup(e->o->space, t->cfg) : NULL;
+	q->value = value;
+	q->text = text != NULL ? xstrdup(text) : NULL;
+}
+
+/*
+ * Group commit. What a job's end leads to (the trial's end, the strategy
+ * told, the next jobs started) is done inside a transaction that stays
+ * open for a few milliseconds, so that the jobs ending meanwhile share
+ * one commit: at hundreds of short jobs a second, commits were most of
+ * the engine's cost. Reports wait for the commit (commit_now), so nothing
+ * is reported before it is durable; a crash loses only what was never
+ * reported, and resuming runs those jobs again.
+ */
+#define GROUP_COMMIT_MS 20
+
+static void
+commit_now(struct engine *e)
+{
+	struct queued *q;
+	size_t i, n;
+
+	if (!e->in_txn)
+		return;
+	e->in_txn = 0;
+	uv_timer_stop(&e->commit_timer);
+	store_commit(e->o->store);
+	q = e->queue;
+	n = e->nqueue;
+	e->queue = NULL;
+	e->nqueue = 0;
+	for (i = 0; i < n; i++) {
+		deliver(e, q[i].kind, q[i].seq, q[i].cfg, q[i].value,
+		    q[i].text);
+		free(q[i].cfg);
+		free(q[i].text);
+	}
+	free(q);
+}
+
+static void
+on_commit_timer(uv_timer_t *h)
+{
+	commit_now(h->data);
+}
+
+static void
+batch_begin(struct engine *e)
+{
+	e->batch++;
+	if (e->in_txn)
+		return;
+	store_begin(e->o->store);
+	e->in_txn = 1;
+	if (e->o->plan == NULL)
+		uv_timer_start(&e->commit_timer, on_commit_timer,
+		    GROUP_COMMIT_MS, 0);
+}
+
+static void
+batch_end(struct engine *e)
+{
+	if (--e->batch > 0)
+		return;
+	/* A dry run has no loop to wait in; a finished run, nothing to wait
+	 * for. */
+	if (e->o->plan != NULL || e->closed)
+		commit_now(e);
 }
 
 static void notice(struct engine *e, const char *fmt, ...)
@@ -406,6 +522,7 @@ job_free(struct job *j)
 	free(j->log_out);
 	free(j->log_err);
 	free(j->kept);
+	free(j->protections);
 	free(j);
 }
 
@@ -511,6 +628,17 @@ job_failure(struct engine *e, const struct job *j, const struct exec_result *r,
 	where = j->t != NULL ? xasprintf(" in iteration %d", j->iteration) :
 			       xstrdup("");
 	*state = "failed";
+	if (j->have_cgs && j->cgs.oom_kills > 0 &&
+	    (r->how == EXEC_SIGNALED ||
+		(r->how == EXEC_EXITED && r->status != 0))) {
+		/* The kernel's OOM killer ended it inside its limit. */
+		*state = "oom";
+		msg = xasprintf("oom: the %s went over its memory limit of "
+				"%llu MiB%s",
+		    what, (unsigned long long)(st->memory >> 20), where);
+		free(where);
+		return msg;
+	}
 	switch (r->how) {
 	case EXEC_EXITED:
 		if (r->status == 0) {
@@ -693,6 +821,17 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 		    j->iteration, r->wall_ms);
 		store_measurement_add(st, j->id, t->id, SPEC_METRIC_RSS,
 		    j->iteration, r->maxrss_kb);
+		/* The cgroup's figures when there is one (they count every
+		 * process of the job), else rusage's. */
+		store_measurement_add(st, j->id, t->id, SPEC_METRIC_CPU,
+		    j->iteration,
+		    j->have_cgs ? (double)j->cgs.cpu_usec / 1e3 :
+				  r->utime_ms + r->stime_ms);
+		store_measurement_add(st, j->id, t->id, SPEC_METRIC_MEMORY,
+		    j->iteration,
+		    j->have_cgs && j->cgs.memory_peak > 0 ?
+			(double)j->cgs.memory_peak / 1024 :
+			r->maxrss_kb);
 	}
 	event(e, "job.end", "{sIsIsisssf}", "job", (json_int_t)j->id, "trial",
 	    (json_int_t)t->seq, "iteration", j->iteration, "state", state,
@@ -757,16 +896,96 @@ on_job_done(void *arg, const struct exec_result *r)
 	jobs_remove(e, j);
 	sched_release(e->sched, j->req);
 	e->slot_busy[j->slot] = 0;
+	if (j->cg != NULL) {
+		/* Nothing of the job may outlive it. In the slot's PID
+		 * namespace its shim saw to that (and the slot's servers live
+		 * in the cgroup); otherwise, the cgroup does. */
+		if (*e->ns == '\0' && cgroup_populated(j->cg) == 1)
+			cgroup_kill(j->cg, 2000);
+		j->have_cgs = cgroup_job_end(j->cg, &j->cgs) == 0;
+	}
+	if (j->protections == NULL && r->sandbox != NULL)
+		j->protections = xasprintf("%s%saffinity %s", e->cgdesc,
+		    *e->cgdesc != '\0' ? " " : "", r->sandbox);
+	if (j->protections != NULL)
+		store_job_protections(e->o->store, j->id, j->protections);
 	if (r->how == EXEC_EXITED && r->status == 0) {
 		e->est_sum[j->t != NULL] += r->wall_ms / 1e3;
 		e->est_n[j->t != NULL]++;
 	}
+	batch_begin(e);
 	if (j->t != NULL)
 		test_done(e, j, r);
 	else
 		build_done(e, j, r);
 	job_free(j);
 	pump(e);
+	batch_end(e);
+}
+
+/*
+ * The job's sandbox: its slot's cgroup set to its CPUs and limits, the
+ * namespaces (with the network when the spec takes it away), the
+ * directories a private /tmp keeps, and rlimits standing in for the
+ * cgroup limits the host lacks. Returns 0, or -1 with *cause.
+ */
+static int
+sandbox_job(struct engine *e, struct job *j, const struct stagespec *st,
+    struct exec_req *req, const char **keep, char **cause)
+{
+	char *cpus;
+	int rc;
+
+	j->cg = e->slot_cg != NULL ? e->slot_cg[j->slot] : NULL;
+	if (j->cg != NULL) {
+		cpus = job_cpu_list(j->cpus, j->ncpus);
+		/* The slot's cgroup also holds its shim server, the slot's
+		 * init and the job's shim: three processes more. */
+		rc = cgroup_configure(j->cg, cpus, st->memory,
+		    st->pids > 0 ? st->pids + 3 : 0);
+		free(cpus);
+		if (rc == 0)
+			rc = cgroup_job_begin(j->cg);
+		if (rc != 0) {
+			*cause = xasprintf("cannot set up the job's cgroup: %s",
+			    strerror(-rc));
+			return -1;
+		}
+		/* The slot's server joins the cgroups once, and its jobs are
+		 * born in them; without namespaces each job joins itself, so
+		 * that a cgroup kill spares the server. */
+		if (*e->ns != '\0')
+			req->join = cgroup_procs_files(j->cg);
+		else
+			req->job_join = cgroup_procs_files(j->cg);
+	}
+	if (*e->ns != '\0')
+		req->ns = st->network == NETWORK_NONE ? e->ns_net : e->ns;
+	/* What a private /tmp must keep: the spec's directory and the
+	 * experiment's (work, builds and logs are in it). */
+	req->slot = (int)j->slot;
+	keep[0] = e->spec->dir;
+	keep[1] = e->o->expdir;
+	keep[2] = NULL;
+	req->keep = keep;
+	if (st->memory > 0 &&
+	    (e->cgsys == NULL || !cgroup_sys_has(e->cgsys, "memory")))
+		req->as_max = st->memory;
+	if (st->pids > 0 &&
+	    (e->cgsys == NULL || !cgroup_sys_has(e->cgsys, "pids")))
+		req->nproc_max = st->pids;
+	return 0;
+}
+
+/* The job is being killed outright: so is everything in its cgroup
+ * (when the cgroup holds only the job: see sandbox_job). */
+static void
+on_job_kill(void *arg)
+{
+	struct job *j = arg;
+
+	if (j->cg != NULL && *j->e->ns == '\0')
+		cgroup_kill(j->cg, 1000);
 }
 
 /*
@@ -786,7 +1005,7 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	struct job_ctx ctx;
 	struct job *j;
 	char **env = NULL, **argv = NULL, *cpulist;
-	const char *cwd;
+	const char *cwd, *keep[8];
 	int rc = -1;
 
 	j = xcalloc(1, sizeof *j);
@@ -883,7 +1102,11 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	req.ncpus = ncpus;
 	req.timeout = st->timeout;
 	req.done = on_job_done;
+	req.kill = on_job_kill;
 	req.arg = j;
+	req.aslr = st->aslr;
+	if (e->o->plan == NULL && sandbox_job(e, j, st, &req, keep, cause) != 0)
+		goto fail;
 	if ((j->x = e->xops->start(e->xctx, &req, cause)) == NULL)
 		goto fail;
 	j->started = wall_now();
@@ -940,6 +1163,7 @@ finish(struct engine *e, enum engine_end end)
 	for (i = 0; i < 3; i++)
 		uv_close((uv_handle_t *)&e->sig[i], NULL);
 	uv_close((uv_handle_t *)&e->tick, NULL);
+	uv_close((uv_handle_t *)&e->commit_timer, NULL);
 	exec_close(e->exec);
 }
 
@@ -1101,6 +1325,7 @@ on_signal(uv_signal_t *h, int signum)
 
 	if (e->closed)
 		return;
+	commit_now(e);
 	if (!e->stopping) {
 		e->stopping = 1;
 		if (e->njobs > 0)
@@ -1199,10 +1424,9 @@ make_dirs(struct engine *e, char **cause)
 	size_t i;
 	int rc = 0;
 
-	path = xasprintf("%s/work", e->o->expdir);
-	if (files_rmtree(path) != 0)
+	e->workdir = xasprintf("%s/work", e->o->expdir);
+	if (files_rmtree(e->workdir) != 0)
 		rc = -1;
-	free(path);
 	for (i = 0; rc == 0 && i < e->o->jobs; i++) {
 		path = xasprintf("%s/work/%zu", e->o->expdir, i);
 		rc = files_mkdirs(path, 0755);
@@ -1224,6 +1448,123 @@ make_dirs(struct engine *e, char **cause)
 	return rc;
 }
 
+/* Whether we may make the namespaces jobs get: tried in a child. */
+static int
+namespaces_work(void)
+{
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) == 0)
+		_exit(unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC |
+			  CLONE_NEWUTS) == 0 ?
+			0 :
+			1);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return 0;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/*
+ * The sandbox the host allows: as root, a cgroup per job slot (v2 or v1)
+ * and namespaces; otherwise affinity, rlimits and process-group kill
+ * only. Says once what is in force and what is not.
+ */
+static void
+sandbox_open(struct engine *e)
+{
+	static const char *const features[] = { "cpuset", "memory", "pids",
+		"cpu", "kill", NULL };
+	struct buf b = BUF_INIT;
+	char *why = NULL, *desc, name[64];
+	size_t i;
+	int rc;
+
+	e->ns = e->ns_net = "";
+	e->cgdesc = xstrdup("");
+	if (e->o->no_sandbox) {
+		notice(e,
+		    "sandbox: off (--no-sandbox): jobs run with CPU "
+		    "affinity and process-group kill only");
+		return;
+	}
+	if (geteuid() != 0) {
+		notice(e,
+		    "sandbox: not root, so no cgroups and no namespaces: "
+		    "jobs run with CPU affinity, rlimits and "
+		    "process-group kill only (memory and pids limits "
+		    "become rlimits)");
+		return;
+	}
+	if (namespaces_work()) {
+		e->ns = "mount,pid,ipc,uts";
+		e->ns_net = "mount,pid,ipc,uts,net";
+	} else
+		notice(e,
+		    "sandbox: this kernel or container does not let us "
+		    "make namespaces: no private /tmp or PID namespace for "
+		    "jobs");
+	if ((rc = cgroup_sys_open("/sys/fs/cgroup", NULL, &e->cgsys, &why)) !=
+	    0) {
+		notice(e,
+		    "sandbox: no cgroups (%s): no memory or pids limits "
+		    "(rlimits stand in), no CPU or memory accounting; "
+		    "namespaces mount, pid, ipc, uts and a private /tmp "
+		    "are in force",
+		    why != NULL ? why : strerror(-rc));
+		free(why);
+		e->cgsys = NULL;
+		return;
+	}
+	snprintf(name, sizeof name, "wayfinder-%d", (int)getpid());
+	if ((rc = cgroup_instance(e->cgsys, name, &why)) == 0) {
+		e->slot_cg = xcalloc(e->o->jobs + 1, sizeof *e->slot_cg);
+		for (i = 0; i < e->o->jobs && rc == 0; i++) {
+			snprintf(name, sizeof name, "slot%zu", i);
+			rc = cgroup_new(e->cgsys, name, &e->slot_cg[i], &why);
+		}
+	}
+	if (rc != 0) {
+		notice(e,
+		    "sandbox: cannot create cgroups (%s): no memory or "
+		    "pids limits, no accounting",
+		    why != NULL ? why : strerror(-rc));
+		free(why);
+		sandbox_close(e);
+		return;
+	}
+	buf_printf(&b, "cgroup-v%d(", cgroup_sys_version(e->cgsys));
+	for (i = 0; features[i] != NULL; i++)
+		if (cgroup_sys_has(e->cgsys, features[i]))
+			buf_printf(&b, "%s%s",
+			    b.data[b.len - 1] == '(' ? "" : ",", features[i]);
+	buf_addc(&b, ')');
+	free(e->cgdesc);
+	e->cgdesc = buf_steal(&b);
+	desc = cgroup_sys_describe(e->cgsys);
+	notice(e,
+	    "sandbox: %s; namespaces mount, pid, ipc, uts (net when a "
+	    "stage says network: none); a private /tmp",
+	    desc);
+	free(desc);
+}
+
+static void
+sandbox_close(struct engine *e)
+{
+	size_t i;
+
+	if (e->slot_cg != NULL)
+		for (i = 0; i < e->o->jobs; i++)
+			if (e->slot_cg[i] != NULL)
+				cgroup_free(e->slot_cg[i]);
+	free(e->slot_cg);
+	e->slot_cg = NULL;
+	if (e->cgsys != NULL)
+		cgroup_sys_close(e->cgsys);
+	e->cgsys = NULL;
+}
+
 /* Every job of the spec must fit the usable CPUs at its level. */
 static int
 check_fits(const struct engine_opts *o, char **cause)
@@ -1236,14 +1577,16 @@ check_fits(const struct engine_opts *o, char **cause)
 	for (i = 0; i < 2 && rc == 0; i++) {
 		if (!st[i]->present)
 			continue;
-		if (!sched_possible(s, (size_t)st[i]->cores, st[i]->isolation)) {
-			*cause = xasprintf("a %s job needs %d CPU%s at isolation "
-					   "%s, which the %zu usable CPUs of %s "
-					   "cannot give",
-			    i == 0 ? "build" : "test", st[i]->cores,
-			    st[i]->cores == 1 ? "" : "s",
-			    spec_isolation_name(st[i]->isolation),
-			    o->topo->nusable, o->topo->source);
+		if (!sched_possible(s, (size_t)st[i]->cores,
+			st[i]->isolation)) {
+			*cause =
+			    xasprintf("a %s job needs %d CPU%s at isolation "
+				      "%s, which the %zu usable CPUs of %s "
+				      "cannot give",
+				i == 0 ? "build" : "test", st[i]->cores,
+				st[i]->cores == 1 ? "" : "s",
+				spec_isolation_name(st[i]->isolation),
+				o->topo->nusable, o->topo->source);
 			rc = -1;
 		}
 	}
@@ -1282,6 +1625,8 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 	e->sched = sched_new(o->topo);
 	e->slot_busy = xcalloc(o->jobs, 1);
 	uv_loop_init(&e->loop);
+	e->ns = e->ns_net = "";
+	e->cgdesc = xstrdup("");
 	if (o->plan == NULL && make_dirs(e, cause) != 0)
 		goto out;
 	if (resume(e, cause) != 0)
@@ -1297,7 +1642,9 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 		the_plan = o->plan;
 		e->xops = &plan_executor;
 		e->xctx = o->plan;
+		batch_begin(e);
 		pump(e);
+		batch_end(e);
 		plan_run(o->plan);
 		the_plan = NULL;
 	} else {
@@ -1306,13 +1653,19 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 			e->sig[i].data = e;
 			uv_signal_start(&e->sig[i], on_signal, signals[i]);
 		}
+		free(e->cgdesc);
+		sandbox_open(e);
 		e->exec = exec_new(&e->loop);
 		e->xops = &exec_local;
 		e->xctx = e->exec;
 		uv_timer_init(&e->loop, &e->tick);
 		e->tick.data = e;
+		uv_timer_init(&e->loop, &e->commit_timer);
+		e->commit_timer.data = e;
 		uv_timer_start(&e->tick, on_tick, 1000, 1000);
+		batch_begin(e);
 		pump(e);
+		batch_end(e);
 		uv_run(&e->loop, UV_RUN_DEFAULT);
 	}
 	*end = e->end;
@@ -1332,6 +1685,9 @@ out:
 	}
 	if (uv_loop_close(&e->loop) != 0)
 		fatal("engine loop still has handles");
+	sandbox_close(e);
+	free(e->cgdesc);
+	free(e->workdir);
 	strategy_free(e->strategy);
 	sched_free(e->sched);
 	free(e->slot_busy);

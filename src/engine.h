@@ -63,6 +63,7 @@ struct engine_opts {
 	size_t jobs;             /* most jobs at once */
 	const struct topo *topo; /* the machine, with the usable PUs */
 	struct plan *plan;       /* a dry run: simulate, touch no file */
+	int no_sandbox;          /* jobs get affinity only (for comparison) */
 	void (*report)(const struct engine_report *, void *);
 	void *arg;
 };

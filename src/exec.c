@@ -1,13 +1,15 @@
 /*
- * Launching jobs. The executor starts one wayfinder-exec server (in its
- * own session, so a terminal's Ctrl-C reaches only the engine) and sends
- * it each job over a socket: the command, environment, directory and
- * CPUs, with the job's stdout, stderr and status descriptors attached.
- * The server forks a shim per job, which saves an exec per job and keeps
- * the engine's own address space out of every fork. The shim's first
- * status line names its pid and the job's process group, which is how
- * the engine can stop it; its last line is the report. A job is finished
- * when its status pipe closes, and only then is done() called.
+ * Launching jobs. Each job slot has a wayfinder-exec server (in its own
+ * session, so a terminal's Ctrl-C reaches only the engine) that joined
+ * the slot's cgroups and made its namespaces once; the engine sends it
+ * each job over a socket: the command, environment, directory and CPUs,
+ * with the job's stdout, stderr and status descriptors attached. The
+ * server forks a shim per job, which saves an exec, a cgroup move and
+ * new namespaces per job, and keeps the engine's own address space out of
+ * every fork. The shim's first status line names its pid and the job's
+ * process group, which is how the engine can stop it; its last line is
+ * the report. A job is finished when its status pipe closes, and only
+ * then is done() called.
  */
 #include "config.h"
 
@@ -32,12 +34,20 @@
 
 #define GRACE_MS 2000
 #define KILL_AFTER_MS (GRACE_MS + 3000)
-#define REQUEST_MAGIC 0x57464a31 /* "WFJ1" */
+#define REQUEST_MAGIC 0x57464a32 /* "WFJ2" */
+
+/* A shim server for one job slot (and one set of namespaces). */
+struct server {
+	char *key;
+	pid_t pid;
+	int sock;
+	int ns; /* it made namespaces for its jobs */
+};
 
 struct exec {
 	uv_loop_t *loop;
-	pid_t server; /* 0: not started */
-	int sock;
+	struct server *servers;
+	size_t nservers;
 };
 
 struct exec_job {
@@ -53,7 +63,10 @@ struct exec_job {
 	uint64_t start_ns;
 	struct buf line;
 	void (*done)(void *, const struct exec_result *);
+	void (*kill)(void *);
 	void *arg;
+	struct exec *ex;
+	size_t server; /* index of the job's server */
 };
 
 extern char **environ;
@@ -104,7 +117,7 @@ finish(struct exec_job *x)
 	struct exec_result r;
 	const char *final = NULL, *p, *nl;
 	double v, stopped = 0;
-	char *error = NULL;
+	char *error = NULL, *sandbox = NULL;
 
 	memset(&r, 0, sizeof r);
 	/* The shim's report is its last "exit=" or "error=" line. */
@@ -116,6 +129,8 @@ finish(struct exec_job *x)
 	}
 	r.wall_ms = (double)(uv_hrtime() - x->start_ns) / 1e6;
 	r.status = -1;
+	if ((p = strstr(buf_str(&x->line), " sandbox=")) != NULL)
+		r.sandbox = sandbox = xstrndup(p + 9, strcspn(p + 9, "\n"));
 	if (final != NULL && strncmp(final, "error=", 6) == 0) {
 		error = xstrndup(final + 6, strcspn(final + 6, "\n"));
 		r.how = EXEC_ERROR;
@@ -152,6 +167,7 @@ finish(struct exec_job *x)
 	}
 	x->done(x->arg, &r);
 	free(error);
+	free(sandbox);
 	buf_free(&x->line);
 	free(x);
 }
@@ -176,16 +192,28 @@ on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 	b->len = sizeof slab;
 }
 
+static void server_stop(struct server *);
+
 static void
 on_kill_timer(uv_timer_t *t)
 {
 	struct exec_job *x = t->data;
+
+	struct server *sv = &x->ex->servers[x->server];
 
 	/* The shim did not finish in time: end everything. */
 	if (x->job_pgid > 0)
 		kill(-x->job_pgid, SIGKILL);
 	if (x->shim > 0)
 		kill(-x->shim, SIGKILL);
+	if (x->kill != NULL)
+		x->kill(x->arg); /* the job's cgroup */
+	/* In the slot's namespaces, what is left dies with the slot's
+	 * server, which is started again for the next job. */
+	if (sv->pid > 0 && sv->ns) {
+		kill(-sv->pid, SIGKILL);
+		server_stop(sv);
+	}
 }
 
 static void
@@ -198,6 +226,24 @@ term(struct exec_job *x)
 	kill(x->shim, SIGTERM);
 	uv_timer_stop(&x->timer);
 	uv_timer_start(&x->timer, on_kill_timer, KILL_AFTER_MS, 0);
+}
+
+/* Whether text holds a complete final line ("exit=" or "error="). */
+static int
+report_done(const char *text)
+{
+	const char *p;
+
+	for (p = text; *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+
+		if (nl == NULL)
+			return 0;
+		if (strncmp(p, "exit=", 5) == 0 || strncmp(p, "error=", 6) == 0)
+			return 1;
+		p = nl + 1;
+	}
+	return 0;
 }
 
 static void
@@ -218,10 +264,14 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 			if (x->pending)
 				term(x);
 		}
-		return;
+		/* The report is the shim's last word: the job is over, and
+		 * there is no need to wait for the shim to finish exiting. */
+		if (!report_done(buf_str(&x->line)))
+			return;
 	}
-	if (n < 0) {
-		/* EOF: the shim has exited (nothing else holds the pipe). */
+	if (n != 0) {
+		/* The report, or EOF: the shim has exited (nothing else
+		 * holds the pipe) or is about to. */
 		uv_read_stop(s);
 		uv_timer_stop(&x->timer);
 		uv_close((uv_handle_t *)&x->status, on_close);
@@ -257,47 +307,73 @@ exec_new(uv_loop_t *loop)
 
 	ex = xcalloc(1, sizeof *ex);
 	ex->loop = loop;
-	ex->sock = -1;
 	return ex;
 }
 
 static void
-server_stop(struct exec *ex)
+server_stop(struct server *sv)
 {
-	if (ex->sock >= 0)
-		close(ex->sock); /* the server reads EOF and exits */
-	if (ex->server > 0)
-		waitpid(ex->server, NULL, 0);
-	ex->sock = -1;
-	ex->server = 0;
+	if (sv->sock >= 0)
+		close(sv->sock); /* the server reads EOF and exits */
+	if (sv->pid > 0)
+		waitpid(sv->pid, NULL, 0);
+	sv->sock = -1;
+	sv->pid = 0;
 }
 
 void
 exec_close(struct exec *ex)
 {
-	server_stop(ex);
+	size_t i;
+
+	for (i = 0; i < ex->nservers; i++) {
+		server_stop(&ex->servers[i]);
+		free(ex->servers[i].key);
+	}
+	free(ex->servers);
 	free(ex);
 }
 
+static void
+push(char ***args, size_t *n, const char *a, const char *b)
+{
+	*args = xreallocarray(*args, *n + 3, sizeof **args);
+	(*args)[(*n)++] = (char *)a;
+	if (b != NULL)
+		(*args)[(*n)++] = (char *)b;
+	(*args)[*n] = NULL;
+}
+
+/*
+ * Starts the server of a slot: wayfinder-exec --slot, in its own session
+ * (so a terminal's Ctrl-C reaches only the engine), told which cgroups to
+ * join and which namespaces to make for the slot's jobs.
+ */
 static int
-server_start(struct exec *ex, char **cause)
+server_start(struct server *sv, const struct exec_req *req, char **cause)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, dfl;
-	char *args[3];
-	int sv[2], rc;
+	char **args = NULL;
+	const char *const *p;
+	size_t n = 0;
+	int pair[2], rc;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
 		*cause = xasprintf("socketpair: %s", strerror(errno));
 		return -1;
 	}
-	args[0] = (char *)exec_shim_path();
-	args[1] = (char *)"--server";
-	args[2] = NULL;
+	push(&args, &n, exec_shim_path(), "--slot");
+	if (req->ns != NULL && *req->ns != '\0')
+		push(&args, &n, "-N", req->ns);
+	for (p = req->keep; p != NULL && *p != NULL; p++)
+		push(&args, &n, "-K", *p);
+	for (p = req->join; p != NULL && *p != NULL; p++)
+		push(&args, &n, "-J", *p);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
+	posix_spawn_file_actions_adddup2(&fa, pair[1], 3);
 #ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
 	posix_spawn_file_actions_addclosefrom_np(&fa, 4);
 #endif
@@ -313,19 +389,49 @@ server_start(struct exec *ex, char **cause)
 	posix_spawnattr_setflags(&at,
 	    POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
 		POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(&ex->server, args[0], &fa, &at, args, environ);
+	rc = posix_spawn(&sv->pid, args[0], &fa, &at, args, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
-	close(sv[1]);
+	close(pair[1]);
+	free(args);
 	if (rc != 0) {
-		close(sv[0]);
-		ex->server = 0;
-		*cause =
-		    xasprintf("cannot start %s: %s", args[0], strerror(rc));
+		close(pair[0]);
+		sv->pid = 0;
+		*cause = xasprintf("cannot start %s: %s", exec_shim_path(),
+		    strerror(rc));
 		return -1;
 	}
-	ex->sock = sv[0];
+	sv->sock = pair[0];
+	sv->ns = req->ns != NULL && *req->ns != '\0';
 	return 0;
+}
+
+/* The server of the request's slot and namespaces, started if need be. */
+static struct server *
+server_for(struct exec *ex, const struct exec_req *req, char **cause)
+{
+	struct server *sv;
+	char *key;
+	size_t i;
+
+	key = xasprintf("%d|%s", req->slot, req->ns != NULL ? req->ns : "");
+	for (i = 0; i < ex->nservers; i++)
+		if (strcmp(ex->servers[i].key, key) == 0)
+			break;
+	if (i == ex->nservers) {
+		ex->servers = xreallocarray(ex->servers, ex->nservers + 1,
+		    sizeof *ex->servers);
+		sv = &ex->servers[ex->nservers++];
+		sv->key = key;
+		sv->pid = 0;
+		sv->sock = -1;
+	} else {
+		sv = &ex->servers[i];
+		free(key);
+	}
+	if (sv->pid == 0 && server_start(sv, req, cause) != 0)
+		return NULL;
+	return sv;
 }
 
 static void
@@ -334,9 +440,62 @@ add_field(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s) + 1);
 }
 
+static void
+add_list(struct buf *opts, size_t *n, const char *key, const char *const *list)
+{
+	char *kv;
+
+	for (; list != NULL && *list != NULL; list++) {
+		kv = xasprintf("%s=%s", key, *list);
+		add_field(opts, kv);
+		free(kv);
+		(*n)++;
+	}
+}
+
+/* The request's options: the count, then "key=value" fields. */
+static void
+add_options(struct buf *body, const struct exec_req *req, const char *cpus)
+{
+	struct buf opts = BUF_INIT;
+	char *kv, num[32];
+	size_t n = 0;
+
+	kv = xasprintf("cpus=%s", cpus);
+	add_field(&opts, kv);
+	free(kv);
+	n++;
+	kv = xasprintf("grace=%d", GRACE_MS);
+	add_field(&opts, kv);
+	free(kv);
+	n++;
+	add_list(&opts, &n, "join", req->job_join);
+	add_list(&opts, &n, "task", req->task);
+	if (req->aslr == 0) {
+		add_field(&opts, "aslr=0");
+		n++;
+	}
+	if (req->as_max > 0) {
+		kv = xasprintf("as=%llu", req->as_max);
+		add_field(&opts, kv);
+		free(kv);
+		n++;
+	}
+	if (req->nproc_max > 0) {
+		kv = xasprintf("nproc=%llu", req->nproc_max);
+		add_field(&opts, kv);
+		free(kv);
+		n++;
+	}
+	snprintf(num, sizeof num, "%zu", n);
+	add_field(body, num);
+	buf_add(body, opts.data != NULL ? opts.data : "", opts.len);
+	buf_free(&opts);
+}
+
 /* Sends one request with the three descriptors; -1 with errno set. */
 static int
-send_request(struct exec *ex, const struct buf *body, const int fds[3])
+send_request(struct server *sv, const struct buf *body, const int fds[3])
 {
 	struct msghdr msg;
 	struct iovec iov[2];
@@ -365,7 +524,7 @@ send_request(struct exec *ex, const struct buf *body, const int fds[3])
 	cm->cmsg_len = CMSG_LEN(3 * sizeof(int));
 	memcpy(CMSG_DATA(cm), fds, 3 * sizeof(int));
 	while (sent < total) {
-		if ((n = sendmsg(ex->sock, &msg, MSG_NOSIGNAL)) < 0) {
+		if ((n = sendmsg(sv->sock, &msg, MSG_NOSIGNAL)) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
@@ -393,6 +552,7 @@ struct exec_job *
 exec_start(struct exec *ex, const struct exec_req *req, char **cause)
 {
 	struct exec_job *x;
+	struct server *sv;
 	struct buf body = BUF_INIT;
 	char *cpus, num[32];
 	char *const *e;
@@ -410,10 +570,10 @@ exec_start(struct exec *ex, const struct exec_req *req, char **cause)
 	}
 	fds[2] = pfd[1];
 
-	add_field(&body, "1");
+	add_field(&body, "2");
 	add_field(&body, req->cwd);
 	cpus = job_cpu_list(req->cpus, req->ncpus);
-	add_field(&body, cpus);
+	add_options(&body, req, cpus);
 	free(cpus);
 	for (n = 0; req->argv[n] != NULL; n++)
 		;
@@ -431,11 +591,11 @@ exec_start(struct exec *ex, const struct exec_req *req, char **cause)
 
 	/* A server that died is started again, once. */
 	for (tries = 0; tries < 2; tries++) {
-		if (ex->server == 0 && server_start(ex, cause) != 0)
+		if ((sv = server_for(ex, req, cause)) == NULL)
 			goto out;
-		if (send_request(ex, &body, fds) == 0)
+		if (send_request(sv, &body, fds) == 0)
 			break;
-		server_stop(ex);
+		server_stop(sv);
 	}
 	if (tries == 2) {
 		*cause = xasprintf("cannot reach %s: %s", exec_shim_path(),
@@ -444,7 +604,10 @@ exec_start(struct exec *ex, const struct exec_req *req, char **cause)
 	}
 
 	x = xcalloc(1, sizeof *x);
+	x->ex = ex;
+	x->server = (size_t)(sv - ex->servers);
 	x->done = req->done;
+	x->kill = req->kill;
 	x->arg = req->arg;
 	x->start_ns = uv_hrtime();
 	uv_pipe_init(ex->loop, &x->status, 0);

@@ -1,8 +1,8 @@
 /*
  * The local executor: runs jobs through the wayfinder-exec shim, pinned
- * to their CPUs, with their output in log files, a timeout that ends the
- * job's whole process tree, and a report of how each ended. One shim
- * server per executor forks a shim for each job.
+ * to their CPUs, in their sandbox, with their output in log files, a
+ * timeout that ends the job's whole process tree, and a report of how
+ * each ended. A shim server per job slot forks a shim for each job.
  */
 #ifndef WAYFINDER_EXEC_H
 #define WAYFINDER_EXEC_H
@@ -30,6 +30,7 @@ struct exec_result {
 	double utime_ms, stime_ms;
 	int leftover; /* processes still running when the job ended */
 	const char *error;
+	const char *sandbox; /* what the shim put in force, from its report */
 };
 
 struct exec_req {
@@ -48,7 +49,26 @@ struct exec_req {
 	const int *cpus;
 	size_t ncpus;
 	double timeout; /* seconds; 0 for none */
+	/*
+	 * The sandbox (NULL or 0: none). Jobs of a slot go through the
+	 * slot's shim server, which joins the slot's cgroups and makes its
+	 * namespaces once: slot, ns, keep and join are the server's and
+	 * must not change from job to job of a slot (a different ns gets
+	 * another server).
+	 */
+	int slot;
+	const char *ns;              /* "mount,pid,ipc,uts,net": namespaces */
+	const char *const *keep;     /* directories a private /tmp keeps */
+	const char *const *join;     /* cgroup.procs files the server joins */
+	const char *const *job_join; /* ... the job joins, between fork and
+				       exec (when the server cannot) */
+	const char *const *task;     /* resctrl tasks files it joins */
+	int aslr;                    /* -1: as the host; 0: off */
+	unsigned long long as_max, nproc_max; /* rlimits */
 	void (*done)(void *arg, const struct exec_result *);
+	/* Called when the job is killed outright (after the grace period
+	 * of a stop or timeout), to end what the shim cannot reach. */
+	void (*kill)(void *arg);
 	void *arg;
 };
 

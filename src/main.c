@@ -17,8 +17,12 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *summary;
 } commands[] = {
+	{ "host", cmd_host,
+	    "check, tune or restore the host (wayfinder host check)" },
 	{ "run", cmd_run,
 	    "run an experiment (wayfinder run SPEC --foreground)" },
+	{ "topology", cmd_topology,
+	    "the machine, and how many jobs of each isolation level fit" },
 	{ "validate", cmd_validate, "check a spec and describe its space" },
 	{ "results", cmd_results, "trials of an experiment, best first" },
 };

@@ -95,8 +95,8 @@ sim_start(void *ctx, const struct exec_req *req, char **cause)
 	j->row = p->nrows++;
 	j->cb = req->done;
 	j->arg = req->arg;
-	p->running = xreallocarray(p->running, p->nrunning + 1,
-	    sizeof *p->running);
+	p->running =
+	    xreallocarray(p->running, p->nrunning + 1, sizeof *p->running);
 	p->running[p->nrunning++] = j;
 	return j;
 }
@@ -188,8 +188,11 @@ plan_summary(const struct plan *p, FILE *f)
 	}
 	fprintf(f, "# %zu jobs on %zu usable CPUs of %s\n", p->nrows,
 	    p->t->nusable, p->t->source);
-	fprintf(f, "# makespan %.3f s, mean CPU utilisation %.1f%%, peak "
-		   "parallelism %zu\n",
-	    makespan, makespan > 0 ?
-	    100 * busy / ((double)p->t->nusable * makespan) : 0.0, peak);
+	fprintf(f,
+	    "# makespan %.3f s, mean CPU utilisation %.1f%%, peak "
+	    "parallelism %zu\n",
+	    makespan,
+	    makespan > 0 ? 100 * busy / ((double)p->t->nusable * makespan) :
+			   0.0,
+	    peak);
 }

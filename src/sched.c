@@ -26,8 +26,8 @@ struct running {
 struct sched {
 	const struct topo *t;
 	size_t npus;
-	int *owner;     /* job id per PU, 0: free */
-	int *zones;     /* number of zones covering each PU */
+	int *owner; /* job id per PU, 0: free */
+	int *zones; /* number of zones covering each PU */
 	struct running *jobs;
 	size_t njobs;
 	/* The reservation of the first waiting request. */
@@ -127,8 +127,8 @@ zone_of(const struct sched *s, const int *pus, size_t n, enum isolation l,
 				continue;
 			for (k = 0; k < n; k++)
 				if (l == ISO_FULL ||
-				    domain(s, i, l) == domain(s, (size_t)pus[k],
-							   l))
+				    domain(s, i, l) ==
+					domain(s, (size_t)pus[k], l))
 					break;
 			if (k < n)
 				zone[i] = 1;
@@ -176,10 +176,10 @@ preference(const struct sched *s, size_t pu, enum isolation l)
 }
 
 struct cand {
-	int dom;       /* domain number */
-	long pref;     /* preference, lower first */
-	size_t first;  /* first PU index in the domain */
-	size_t size;   /* usable PUs in the domain */
+	int dom;      /* domain number */
+	long pref;    /* preference, lower first */
+	size_t first; /* first PU index in the domain */
+	size_t size;  /* usable PUs in the domain */
 };
 
 static int
@@ -240,8 +240,8 @@ place(const struct sched *s, size_t n, enum isolation l, int *out,
 		int whole = 1;
 
 		for (i = 0; i < s->npus; i++)
-			if (s->t->pus[i].usable && (l == ISO_FULL ||
-			    domain(s, i, l) == c[k].dom) &&
+			if (s->t->pus[i].usable &&
+			    (l == ISO_FULL || domain(s, i, l) == c[k].dom) &&
 			    (!pu_ok(s, i, avoid_zone) ||
 				(avoid_pus != NULL && avoid_pus[i])))
 				whole = 0;
@@ -258,8 +258,8 @@ place(const struct sched *s, size_t n, enum isolation l, int *out,
 		if (c[k].size == 0 || (best >= 0 && (int)k != best))
 			continue;
 		for (i = 0; i < s->npus; i++)
-			if (s->t->pus[i].usable && (l == ISO_FULL ||
-			    domain(s, i, l) == c[k].dom))
+			if (s->t->pus[i].usable &&
+			    (l == ISO_FULL || domain(s, i, l) == c[k].dom))
 				ok[i] = 1;
 		got += c[k].size;
 		if (got >= n)
@@ -285,7 +285,8 @@ place(const struct sched *s, size_t n, enum isolation l, int *out,
 				if (!ok[i])
 					continue;
 				for (j = 0; j < i; j++)
-					if (ok[j] && s->t->pus[j].core ==
+					if (ok[j] &&
+					    s->t->pus[j].core ==
 						s->t->pus[i].core)
 						rank++;
 				if (rank == round)
@@ -297,8 +298,8 @@ place(const struct sched *s, size_t n, enum isolation l, int *out,
 	 * above) and, when backfilling, none of the reservation's PUs. */
 	zone_of(s, out, n, l, zone);
 	for (i = 0; i < s->npus; i++)
-		if (zone[i] && (s->owner[i] != 0 ||
-				   (avoid_pus != NULL && avoid_pus[i])))
+		if (zone[i] &&
+		    (s->owner[i] != 0 || (avoid_pus != NULL && avoid_pus[i])))
 			goto out;
 	rc = 0;
 out:
@@ -426,8 +427,8 @@ reserve(struct sched *s, const struct sched_req *r)
 
 	copy = empty_copy(s);
 	for (i = 0; i < s->njobs; i++)
-		sched_commit(copy, s->jobs[i].id, s->jobs[i].pus,
-		    s->jobs[i].n, s->jobs[i].level, s->jobs[i].end);
+		sched_commit(copy, s->jobs[i].id, s->jobs[i].pus, s->jobs[i].n,
+		    s->jobs[i].level, s->jobs[i].end);
 	order = xcalloc(s->njobs + 1, sizeof *order);
 	for (i = 0; i < s->njobs; i++)
 		order[i] = &s->jobs[i];

@@ -1606,8 +1606,8 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 	if ((v = f[key(keys, "network")]) != NULL &&
 	    choose(c, v, "network", network_names, &b) == 0)
 		st->network = b;
-	if ((v = f[key(keys, "aslr")]) != NULL && get_bool(c, v, "aslr",
-		&b) == 0)
+	if ((v = f[key(keys, "aslr")]) != NULL &&
+	    get_bool(c, v, "aslr", &b) == 0)
 		st->aslr = b;
 	if (stage == STAGE_BUILD) {
 		if (f[key(keys, "config_h")] != NULL)
@@ -1624,10 +1624,10 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 	if ((v = f[key(keys, "mem_bandwidth")]) != NULL &&
 	    get_int(c, v, "mem_bandwidth", 1, 100, &ll) == 0)
 		st->mem_bandwidth = (int)ll;
-	if ((st->cache_ways || st->mem_bandwidth) &&
-	    st->isolation == ISO_NONE)
-		err(c, f[key(keys, st->cache_ways ? "cache_ways" :
-				       "mem_bandwidth")],
+	if ((st->cache_ways || st->mem_bandwidth) && st->isolation == ISO_NONE)
+		err(c,
+		    f[key(keys,
+			st->cache_ways ? "cache_ways" : "mem_bandwidth")],
 		    "'%s' partitions the cache for isolated jobs: it needs an "
 		    "isolation level (core, cache, socket or full)",
 		    st->cache_ways ? "cache_ways" : "mem_bandwidth");
@@ -1843,8 +1843,7 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 			free(m->name);
 			continue;
 		}
-		if (strcmp(m->name, SPEC_METRIC_WALL) == 0 ||
-		    strcmp(m->name, SPEC_METRIC_RSS) == 0) {
+		if (spec_builtin_metric(m->name)) {
 			err(c, f[0],
 			    "metric '%s' is built in; it is recorded "
 			    "for every job without being declared",
@@ -1947,8 +1946,7 @@ parse_objective(struct ctx *c, yaml_node_t *n)
 	if (f[2] != NULL &&
 	    choose(c, f[2], "aggregate", aggregate_names, &v) == 0)
 		s->aggregate = (enum aggregate)v;
-	if (strcmp(s->objective, SPEC_METRIC_WALL) == 0 ||
-	    strcmp(s->objective, SPEC_METRIC_RSS) == 0)
+	if (spec_builtin_metric(s->objective))
 		return;
 	for (i = 0; i < s->nmetrics; i++)
 		if (strcmp(s->metrics[i].name, s->objective) == 0)
@@ -1959,11 +1957,13 @@ parse_objective(struct ctx *c, yaml_node_t *n)
 			    s->objective);
 		return;
 	}
-	names = xcalloc(s->nmetrics + 3, sizeof *names);
+	names = xcalloc(s->nmetrics + 5, sizeof *names);
 	for (i = 0; i < s->nmetrics; i++)
 		names[i] = s->metrics[i].name;
 	names[i++] = SPEC_METRIC_WALL;
 	names[i++] = SPEC_METRIC_RSS;
+	names[i++] = SPEC_METRIC_CPU;
+	names[i++] = SPEC_METRIC_MEMORY;
 	hint = diag_suggest(s->objective, names);
 	if (hint != NULL)
 		err(c, f[0],
@@ -1973,8 +1973,9 @@ parse_objective(struct ctx *c, yaml_node_t *n)
 	else
 		err(c, f[0],
 		    "objective names no metric: '%s' is not in "
-		    "'metrics' nor built in (%s, %s)",
-		    s->objective, SPEC_METRIC_WALL, SPEC_METRIC_RSS);
+		    "'metrics' nor built in (%s, %s, %s, %s)",
+		    s->objective, SPEC_METRIC_WALL, SPEC_METRIC_RSS,
+		    SPEC_METRIC_CPU, SPEC_METRIC_MEMORY);
 	free(names);
 }
 
@@ -2357,6 +2358,15 @@ spec_free(struct spec *s)
 	free(s->dir);
 	free(s->path);
 	free(s);
+}
+
+int
+spec_builtin_metric(const char *name)
+{
+	return strcmp(name, SPEC_METRIC_WALL) == 0 ||
+	    strcmp(name, SPEC_METRIC_RSS) == 0 ||
+	    strcmp(name, SPEC_METRIC_CPU) == 0 ||
+	    strcmp(name, SPEC_METRIC_MEMORY) == 0;
 }
 
 int

@@ -128,6 +128,8 @@ struct spec {
 /* Built-in metrics every job records. */
 #define SPEC_METRIC_WALL "wall_ms"
 #define SPEC_METRIC_RSS "maxrss_kb"
+#define SPEC_METRIC_CPU "cpu_ms"
+#define SPEC_METRIC_MEMORY "memory_peak_kb"
 
 /*
  * Loads and checks path. Returns the spec, or NULL when there are errors,
@@ -140,6 +142,9 @@ struct spec *
 spec_parse(const char *path, const char *text, size_t len, struct diags *d);
 void spec_free(struct spec *);
 
+/* 1 if name is a metric every test job records (wall_ms, maxrss_kb,
+ * cpu_ms, memory_peak_kb). */
+int spec_builtin_metric(const char *name);
 /* Index of the parameter called name, or -1. */
 int spec_param_index(const struct spec *, const char *name);
 /* Writes the text of value idx of p into buf (at least 64 bytes for

@@ -13,15 +13,26 @@
 #include "state.h"
 #include "xmalloc.h"
 
+/* An absolute path: jobs run elsewhere and must find it. */
+static char *
+absolute(const char *path)
+{
+	char cwd[4096];
+
+	if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		return xstrdup(path);
+	return xasprintf("%s/%s", cwd, path);
+}
+
 char *
 state_dir(const char *option)
 {
 	const char *env;
 
 	if (option != NULL && *option != '\0')
-		return xstrdup(option);
+		return absolute(option);
 	if ((env = getenv("WAYFINDER_STATE")) != NULL && *env != '\0')
-		return xstrdup(env);
+		return absolute(env);
 	if ((env = getenv("XDG_STATE_HOME")) != NULL && *env == '/')
 		return xasprintf("%s/wayfinder", env);
 	if ((env = getenv("HOME")) != NULL && *env != '\0')

@@ -133,11 +133,10 @@ topo_load(const char *which, struct topo **out, char **cause)
 	}
 	tp = xcalloc(1, sizeof *tp);
 	tp->is_real = real;
-	tp->source = real ? xstrdup("this machine") :
-			    xasprintf("%s", which);
+	tp->source = real ? xstrdup("this machine") : xasprintf("%s", which);
 	llc = llc_type(t);
-	tp->llc_name = xstrdup(llc == HWLOC_OBJ_PACKAGE ? "package" :
-			       hwloc_obj_type_string(llc));
+	tp->llc_name = xstrdup(
+	    llc == HWLOC_OBJ_PACKAGE ? "package" : hwloc_obj_type_string(llc));
 	if (strlen(tp->llc_name) > 5 &&
 	    strcmp(tp->llc_name + strlen(tp->llc_name) - 5, "Cache") == 0)
 		tp->llc_name[strlen(tp->llc_name) - 5] = '\0'; /* "L3" */
@@ -163,12 +162,12 @@ topo_load(const char *which, struct topo **out, char **cause)
 		pu = hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, (unsigned)i);
 		p->os = (int)pu->os_index;
 		p->core = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE) > 0 ?
-			      ancestor_index(t, pu, HWLOC_OBJ_CORE) :
-			      i;
+		    ancestor_index(t, pu, HWLOC_OBJ_CORE) :
+		    i;
 		p->llc = ancestor_index(t, pu, llc);
 		p->pkg = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PACKAGE) > 0 ?
-			     ancestor_index(t, pu, HWLOC_OBJ_PACKAGE) :
-			     0;
+		    ancestor_index(t, pu, HWLOC_OBJ_PACKAGE) :
+		    0;
 		p->numa = numa_index(t, pu);
 		p->usable = hwloc_bitmap_isset(allowed, pu->os_index);
 		if (real && p->os < CPU_SETSIZE && !CPU_ISSET(p->os, &mine))
@@ -191,8 +190,9 @@ topo_restrict(struct topo *t, const char *cpus, const char *reserve,
 	unsigned char *seen;
 
 	if (cpus != NULL && topo_parse_list(cpus, &list, &n) != 0) {
-		*cause = xasprintf("--cpus '%s' is not a CPU list such as 0-3,8",
-		    cpus);
+		*cause =
+		    xasprintf("--cpus '%s' is not a CPU list such as 0-3,8",
+			cpus);
 		return -1;
 	}
 	for (k = 0; k < n; k++) {
@@ -217,8 +217,9 @@ topo_restrict(struct topo *t, const char *cpus, const char *reserve,
 	}
 	free(list);
 	if (reserve != NULL && topo_parse_list(reserve, &res, &nres) != 0) {
-		*cause = xasprintf("--reserve '%s' is not a CPU list such as 0,1",
-		    reserve);
+		*cause =
+		    xasprintf("--reserve '%s' is not a CPU list such as 0,1",
+			reserve);
 		return -1;
 	}
 	if (reserve == NULL) {
@@ -262,9 +263,10 @@ topo_restrict(struct topo *t, const char *cpus, const char *reserve,
 	for (i = 0; i < t->npus; i++)
 		t->nusable += t->pus[i].usable;
 	if (t->nusable == 0) {
-		*cause = xasprintf("no CPU is left for jobs (%s; see --cpus and "
-				   "--reserve)",
-		    t->source);
+		*cause =
+		    xasprintf("no CPU is left for jobs (%s; see --cpus and "
+			      "--reserve)",
+			t->source);
 		return -1;
 	}
 	return 0;

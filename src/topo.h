@@ -34,9 +34,9 @@ struct topo {
 	size_t nllcs;
 	size_t npkgs;
 	size_t nnumas;
-	char *llc_name;  /* "L3", "L2", ... or "package" without caches */
-	char *source;    /* "this machine", "synthetic: ...", "xml: FILE" */
-	int is_real;     /* the machine we run on */
+	char *llc_name; /* "L3", "L2", ... or "package" without caches */
+	char *source;   /* "this machine", "synthetic: ...", "xml: FILE" */
+	int is_real;    /* the machine we run on */
 	size_t nusable;
 };
 

@@ -4,7 +4,8 @@
 # (store, logs, metrics), against GNU parallel and xargs -P2 running the
 # same 1,000 commands in the same run. Each tool gets the same command
 # and runs it its own way; a second set gives all three `sh -c true`, so
-# that a shell is started for every job whatever the tool. Prints the
+# that a shell is started for every job whatever the tool; as root, a
+# third runs wayfinder without its job sandbox, to show what it costs. Prints the
 # figures and the ratios; asserts nothing (timings are for people, not
 # for `make check`).
 #
@@ -24,7 +25,7 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { print b - a }'; }
 rate() { awk -v n=$n -v s="$1" 'BEGIN { printf "%.0f", n / s }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# bench NAME COMMAND: median seconds of each tool over the rounds
+# bench NAME COMMAND [WAYFINDER OPTIONS]: median seconds of each tool
 bench() {
 	cat >"$T/spec.yaml" <<YAML
 name: dispatch
@@ -45,7 +46,7 @@ YAML
 		# round gets a fresh state directory, as a new experiment.
 		t0=$(now)
 		"$wf" run "$T/spec.yaml" --foreground --jobs 2 --quiet \
-		    --state "$T/state$1$r" >"$T/wf.out"
+		    --state "$T/state$1$r" $3 >"$T/wf.out"
 		since "$t0" >>"$T/wf"
 		grep -q "$n trials, $n measured" "$T/wf.out" || {
 			cat "$T/wf.out"
@@ -63,13 +64,16 @@ YAML
 	w=$(median <"$T/wf")
 	p=$(median <"$T/par")
 	x=$(median <"$T/xargs")
-	echo "$n jobs of '$2', 2 at once, median of $rounds rounds:"
+	echo "$n jobs of '$2', 2 at once, median of $rounds rounds${3:+ (wayfinder $3)}:"
 	printf '  %-14s %7.3f s  %6s jobs/s\n' wayfinder "$w" "$(rate "$w")" \
 	    "GNU parallel" "$p" "$(rate "$p")" "xargs -P2" "$x" "$(rate "$x")"
 	awk -v w="$w" -v p="$p" -v x="$x" 'BEGIN {
 		printf "  wayfinder: %.2fx GNU parallel'"'"'s jobs per second (target >= 3x), %.2fx xargs'"'"'\n", p / w, x / w }'
 }
 
-echo "dispatch on $(nproc) CPUs ($(uname -r))"
+echo "dispatch on $(nproc) CPUs ($(uname -r)), as $(id -un)"
 bench a "true"
 bench b "sh -c true"
+# As root the jobs run in their sandbox (cgroups, namespaces); the cost
+# of it shows against the same run without.
+[ "$(id -u)" -ne 0 ] || bench c "true" --no-sandbox
