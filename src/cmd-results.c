@@ -143,7 +143,8 @@ print_csv(struct store_trial *v, size_t n, const struct names *params,
 	size_t i, k, s;
 	double vals[6];
 
-	buf_adds(&b, "rank,trial,config,status,reason,value,stddev,n");
+	buf_adds(&b, "rank,trial,config,status,reason,value,stddev,n,"
+		     "protections");
 	for (k = 0; k < params->n; k++)
 		csv_field(&b, params->v[k], 0);
 	for (k = 0; k < metrics->n; k++)
@@ -168,6 +169,8 @@ print_csv(struct store_trial *v, size_t n, const struct names *params,
 		csv_field(&b, x, 0);
 		free(x);
 		buf_printf(&b, ",%d", v[i].has_value ? v[i].n : 0);
+		csv_field(&b, v[i].protections != NULL ? v[i].protections : "",
+		    0);
 		for (k = 0; k < params->n; k++) {
 			const char *pv = value_of(&v[i], params->v[k]);
 
@@ -230,6 +233,9 @@ print_json(const struct store_experiment *e, struct store_trial *v, size_t n)
 		    v[i].has_value ? jnum(v[i].stddev) : json_null());
 		json_object_set_new(t, "n",
 		    json_integer(v[i].has_value ? v[i].n : 0));
+		json_object_set_new(t, "protections",
+		    v[i].protections != NULL ? json_string(v[i].protections) :
+					       json_null());
 		params = json_object();
 		for (k = 0; k < v[i].nvalues; k++)
 			json_object_set_new(params, v[i].names[k],

@@ -31,6 +31,7 @@
 #include "job.h"
 #include "metrics.h"
 #include "plan.h"
+#include "resctrl.h"
 #include "sched.h"
 #include "xmalloc.h"
 #include "../strategies/strategy.h"
@@ -87,6 +88,8 @@ struct job {
 	char *kept; /* a failed test's work directory, kept */
 	struct exec_job *x;
 	struct cgroup *cg; /* the slot's cgroup, or NULL */
+	struct resctrl_group *rdt; /* its cache and bandwidth share, or NULL */
+	const char *task[2];
 	struct cgroup_stats cgs;
 	int have_cgs; /* cgs holds the job's usage */
 	char *protections;
@@ -117,7 +120,8 @@ struct engine {
 	const char *ns;          /* namespaces for jobs, "" for none */
 	const char *ns_net;      /* the same, with the network */
 	char *workdir;           /* the slots' directory */
-	char *cgdesc;            /* "cgroup-v1:cpuset,memory,..." */
+	char *cgdesc;            /* "cgroup-v1:cpuset+memory+..." */
+	struct resctrl *rdt;     /* cache allocation, when asked and there */
 	int batch;               /* inside batch_begin */
 	int in_txn;              /* a group commit is open */
 	uv_timer_t commit_timer;
@@ -523,6 +527,8 @@ job_free(struct job *j)
 	free(j->log_err);
 	free(j->kept);
 	free(j->protections);
+	if (j->rdt != NULL)
+		resctrl_group_free(j->rdt);
 	free(j);
 }
 
@@ -905,8 +911,10 @@ on_job_done(void *arg, const struct exec_result *r)
 		j->have_cgs = cgroup_job_end(j->cg, &j->cgs) == 0;
 	}
 	if (j->protections == NULL && r->sandbox != NULL)
-		j->protections = xasprintf("%s%saffinity %s", e->cgdesc,
-		    *e->cgdesc != '\0' ? " " : "", r->sandbox);
+		j->protections = xasprintf("%s%saffinity %s%s%s", e->cgdesc,
+		    *e->cgdesc != '\0' ? " " : "", r->sandbox,
+		    j->rdt != NULL ? " resctrl:" : "",
+		    j->rdt != NULL ? resctrl_group_schemata(j->rdt) : "");
 	if (j->protections != NULL)
 		store_job_protections(e->o->store, j->id, j->protections);
 	if (r->how == EXEC_EXITED && r->status == 0) {
@@ -961,6 +969,30 @@ sandbox_job(struct engine *e, struct job *j, const struct stagespec *st,
 	}
 	if (*e->ns != '\0')
 		req->ns = st->network == NETWORK_NONE ? e->ns_net : e->ns;
+	if (e->rdt != NULL && j->t != NULL &&
+	    (st->cache_ways > 0 || st->mem_bandwidth > 0)) {
+		int *ids = xcalloc(j->ncpus + 1, sizeof *ids);
+		char name[64], *why = NULL;
+		size_t k;
+
+		for (k = 0; k < j->ncpus; k++)
+			ids[k] = resctrl_cache_id("", j->cpus[k]);
+		snprintf(name, sizeof name, "wayfinder-%d-%lld", (int)getpid(),
+		    (long long)j->id);
+		rc = resctrl_group_new(e->rdt, name, ids, j->ncpus,
+		    st->cache_ways, st->mem_bandwidth, &j->rdt, &why);
+		free(ids);
+		if (rc != 0) {
+			*cause = xasprintf("cannot give the job its cache share: "
+					   "%s",
+			    why != NULL ? why : strerror(-rc));
+			free(why);
+			return -1;
+		}
+		j->task[0] = resctrl_group_tasks(j->rdt);
+		j->task[1] = NULL;
+		req->task = j->task;
+	}
 	/* What a private /tmp must keep: the spec's directory and the
 	 * experiment's (work, builds and logs are in it). */
 	req->slot = (int)j->slot;
@@ -1496,6 +1528,21 @@ sandbox_open(struct engine *e)
 		    "become rlimits)");
 		return;
 	}
+	if (e->spec->test.cache_ways > 0 || e->spec->test.mem_bandwidth > 0) {
+		if (resctrl_open("/sys/fs/resctrl", &e->rdt, &why) != 0) {
+			notice(e, "sandbox: the test asks for cache_ways or "
+				  "mem_bandwidth, but %s: jobs run without "
+				  "cache or bandwidth partitioning",
+			    why != NULL ? why : "resctrl is not there");
+			free(why);
+			why = NULL;
+			e->rdt = NULL;
+		} else {
+			desc = resctrl_describe(e->rdt);
+			notice(e, "sandbox: resctrl: %s", desc);
+			free(desc);
+		}
+	}
 	if (namespaces_work()) {
 		e->ns = "mount,pid,ipc,uts";
 		e->ns_net = "mount,pid,ipc,uts,net";
@@ -1533,12 +1580,11 @@ sandbox_open(struct engine *e)
 		sandbox_close(e);
 		return;
 	}
-	buf_printf(&b, "cgroup-v%d(", cgroup_sys_version(e->cgsys));
+	buf_printf(&b, "cgroup-v%d:", cgroup_sys_version(e->cgsys));
 	for (i = 0; features[i] != NULL; i++)
 		if (cgroup_sys_has(e->cgsys, features[i]))
 			buf_printf(&b, "%s%s",
-			    b.data[b.len - 1] == '(' ? "" : ",", features[i]);
-	buf_addc(&b, ')');
+			    b.data[b.len - 1] == ':' ? "" : "+", features[i]);
 	free(e->cgdesc);
 	e->cgdesc = buf_steal(&b);
 	desc = cgroup_sys_describe(e->cgsys);
@@ -1554,6 +1600,9 @@ sandbox_close(struct engine *e)
 {
 	size_t i;
 
+	if (e->rdt != NULL)
+		resctrl_close(e->rdt);
+	e->rdt = NULL;
 	if (e->slot_cg != NULL)
 		for (i = 0; i < e->o->jobs; i++)
 			if (e->slot_cg[i] != NULL)

@@ -579,7 +579,8 @@ enter_sandbox(const struct jobopts *o)
 	return 0;
 }
 
-/* "ns:mount,pid,ipc,uts tmp:private", or "none". */
+/* "ns:mount+pid+ipc+uts tmp:private", or "none" (no commas: it ends
+ * up in CSV). */
 static void
 describe(char *out, size_t len, int ns, int done)
 {
@@ -595,7 +596,7 @@ describe(char *out, size_t len, int ns, int done)
 	for (i = 0; i < 5; i++)
 		if (ns & (1 << i))
 			snprintf(out + strlen(out), len - strlen(out), "%s%s",
-			    out[strlen(out) - 1] == ':' ? "" : ",", names[i]);
+			    out[strlen(out) - 1] == ':' ? "" : "+", names[i]);
 	if (ns & NS_MOUNT)
 		snprintf(out + strlen(out), len - strlen(out), " tmp:private");
 }

@@ -128,9 +128,10 @@ static const char *const sql[S_COUNT] = {
 	[S_TRIALS] =
 	    "SELECT t.id, t.seq, t.configuration_id, c.config_key, "
 	    "c.build_key, t.state, t.reason, t.value, t.stddev, t.n, "
-	    "t.started, t.finished FROM trials t JOIN configurations c ON "
-	    "c.id = t.configuration_id WHERE t.experiment_id = ?1 ORDER BY "
-	    "t.seq",
+	    "t.started, t.finished, (SELECT j.protections FROM jobs j WHERE "
+	    "j.trial_id = t.id AND j.protections IS NOT NULL ORDER BY j.id "
+	    "DESC LIMIT 1) FROM trials t JOIN configurations c ON c.id = "
+	    "t.configuration_id WHERE t.experiment_id = ?1 ORDER BY t.seq",
 	[S_TRIAL_VALUES] = "SELECT name, value FROM config_values WHERE "
 			   "config_id = ?1 ORDER BY name",
 	[S_TRIAL_METRICS] =
@@ -831,6 +832,7 @@ store_trials(struct store *s, int64_t exp, struct store_trial **out, size_t *n)
 		t->n = sqlite3_column_int(st, 9);
 		t->started = col_double(st, 10);
 		t->finished = col_double(st, 11);
+		t->protections = col_text(st, 12);
 	}
 	sqlite3_reset(st);
 	for (i = 0; i < count; i++) {
@@ -879,6 +881,7 @@ store_trials_free(struct store_trial *v, size_t n)
 		free(v[i].build_key);
 		free(v[i].state);
 		free(v[i].reason);
+		free(v[i].protections);
 		for (j = 0; j < v[i].nvalues; j++) {
 			free(v[i].names[j]);
 			free(v[i].values[j]);

@@ -60,6 +60,7 @@ struct store_trial {
 	size_t nmetrics; /* aggregates, name order */
 	struct store_metric *metrics;
 	int iterations_done; /* test jobs finished (warm-ups included) */
+	char *protections;   /* the sandbox its last job ran in, or NULL */
 };
 
 struct store_measurement {
