@@ -143,8 +143,9 @@ print_csv(struct store_trial *v, size_t n, const struct names *params,
 	size_t i, k, s;
 	double vals[6];
 
-	buf_adds(&b, "rank,trial,config,status,reason,value,stddev,n,"
-		     "protections");
+	buf_adds(&b,
+	    "rank,trial,config,status,reason,value,stddev,n,"
+	    "protections");
 	for (k = 0; k < params->n; k++)
 		csv_field(&b, params->v[k], 0);
 	for (k = 0; k < metrics->n; k++)

@@ -87,7 +87,7 @@ struct job {
 	char *log_err;
 	char *kept; /* a failed test's work directory, kept */
 	struct exec_job *x;
-	struct cgroup *cg; /* the slot's cgroup, or NULL */
+	struct cgroup *cg;         /* the slot's cgroup, or NULL */
 	struct resctrl_group *rdt; /* its cache and bandwidth share, or NULL */
 	const char *task[2];
 	struct cgroup_stats cgs;
@@ -983,9 +983,10 @@ sandbox_job(struct engine *e, struct job *j, const struct stagespec *st,
 		    st->cache_ways, st->mem_bandwidth, &j->rdt, &why);
 		free(ids);
 		if (rc != 0) {
-			*cause = xasprintf("cannot give the job its cache share: "
-					   "%s",
-			    why != NULL ? why : strerror(-rc));
+			*cause =
+			    xasprintf("cannot give the job its cache share: "
+				      "%s",
+				why != NULL ? why : strerror(-rc));
 			free(why);
 			return -1;
 		}
@@ -1530,9 +1531,10 @@ sandbox_open(struct engine *e)
 	}
 	if (e->spec->test.cache_ways > 0 || e->spec->test.mem_bandwidth > 0) {
 		if (resctrl_open("/sys/fs/resctrl", &e->rdt, &why) != 0) {
-			notice(e, "sandbox: the test asks for cache_ways or "
-				  "mem_bandwidth, but %s: jobs run without "
-				  "cache or bandwidth partitioning",
+			notice(e,
+			    "sandbox: the test asks for cache_ways or "
+			    "mem_bandwidth, but %s: jobs run without "
+			    "cache or bandwidth partitioning",
 			    why != NULL ? why : "resctrl is not there");
 			free(why);
 			why = NULL;

@@ -198,4 +198,43 @@ fi
 wf host restore
 grep -q "^nothing to restore" "$T/out"
 ok $? "nothing is left to restore"
+
+# A run applies the spec's host: section and undoes it; a run killed
+# with -9 leaves it, and the next run undoes it before anything else.
+if [ "$(id -u)" -eq 0 ] && [ -w "$ASLR" ]; then
+	old=$(cat "$ASLR")
+	if [ "$old" = 0 ]; then flip=true want=2; else flip=false want=0; fi
+	cat >"$T/tuned.yaml" <<YAML
+name: tuned
+params:
+  - {name: X, type: int, values: [1, 2, 3], when: test}
+test:
+  run: 'sleep 5'
+  repeat: 1
+  objective: {metric: wall_ms, direction: minimize}
+host: {aslr: $flip}
+YAML
+	"$WAYFINDER" run "$T/tuned.yaml" --foreground --jobs 1 >"$T/bg.out" 2>&1 &
+	bg_pid=$!
+	i=0
+	while [ "$(cat "$ASLR")" != "$want" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	is "$(cat "$ASLR")" "$want" "a run applies its host: section"
+	kill -9 "$bg_pid"
+	wait "$bg_pid" 2>/dev/null
+	bg_pid=
+	is "$(cat "$ASLR")" "$want" "a run killed with -9 leaves it"
+	sed -i 's/sleep 5/true/; /^host:/d' "$T/tuned.yaml"
+	wf run "$T/tuned.yaml" --foreground
+	grep -q "^host: undone (left by a crashed run): " "$T/out"
+	ok $? "the next run undoes it first"
+	is "$(cat "$ASLR")" "$old" "$ASLR is back to $old"
+else
+	skip "not root: no host tuning"
+	skip "not root: no host tuning"
+	skip "not root: no host tuning"
+	skip "not root: no host tuning"
+fi
 finish

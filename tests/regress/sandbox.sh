@@ -144,4 +144,49 @@ else
 	ok $? "without resctrl, the run says so"
 fi
 is "$rc" 0 "and runs"
+# aslr: false and network: none, per job.
+cat >"$T/knobs.yaml" <<'YAML'
+name: knobs
+params:
+  - {name: X, type: int, values: [1], when: test}
+test:
+  run: |
+    echo "personality $(cat /proc/self/personality)" >> "$WAYFINDER_RESULTS"
+    echo "ifaces $(grep -c ':' /proc/net/dev)" >> "$WAYFINDER_RESULTS"
+  aslr: false
+  network: none
+  repeat: 1
+  metrics: [personality, ifaces]
+  objective: {metric: ifaces, direction: minimize}
+YAML
+wf run "$T/knobs.yaml" --foreground
+wf results knobs --format json
+grep -A1 '"personality": {' "$T/out" | grep -q '"median": 40000'
+ok $? "aslr: false turns address randomisation off for the job"
+grep -A1 '"ifaces": {' "$T/out" | grep -q '"median": 1.0'
+ok $? "network: none leaves the job loopback only"
+
+# Not root: the sandbox degrades, says so, and the trials record it.
+if command -v setpriv >/dev/null; then
+	mkdir -p "$T/nobody" && chmod 777 "$T/nobody"
+	cp "$T/seen.yaml" "$T/nobody/" && chmod 644 "$T/nobody/seen.yaml"
+	chmod 755 "$T"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    env WAYFINDER_STATE="$T/nobody/state" "$WAYFINDER" run \
+	    "$T/nobody/seen.yaml" --foreground >"$T/out" 2>&1
+	rc=$?
+	sed 's/^/# /' "$T/out" | head -5
+	is "$rc" 0 "as nobody, the run works"
+	grep -q "sandbox: not root, so no cgroups and no namespaces" "$T/out"
+	ok $? "and says once what it cannot do"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    env WAYFINDER_STATE="$T/nobody/state" "$WAYFINDER" results seen \
+	    --format json >"$T/out" 2>&1
+	grep -q '"protections": "affinity none"' "$T/out"
+	ok $? "and its trials record the protections in force"
+else
+	tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP no setpriv to run as nobody"
+	tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP no setpriv to run as nobody"
+	tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP no setpriv to run as nobody"
+fi
 finish
