@@ -786,12 +786,6 @@ child_main(int in_ns)
 	return shim(child.o, in_ns, child.refused);
 }
 
-static int
-clone_main(void *arg)
-{
-	(void)arg;
-	_exit(child_main(1));
-}
 
 /*
  * Starts the shim of a job: cloned into new namespaces when the job asks
@@ -801,7 +795,6 @@ clone_main(void *arg)
 static pid_t
 start_job(struct jobopts *o, int sock, const int fds[4])
 {
-	static char stack[256 * 1024] __attribute__((aligned(16)));
 	int flags = 0;
 	pid_t pid = -1;
 
@@ -819,12 +812,13 @@ start_job(struct jobopts *o, int sock, const int fds[4])
 		flags |= CLONE_NEWUTS;
 	if (o->ns & NS_NET)
 		flags |= CLONE_NEWNET;
-	if (flags != 0 &&
-	    (pid = clone(clone_main, stack + sizeof stack, flags | SIGCHLD,
-		 NULL)) < 0)
+	/* unshare, then fork: the child is the init of the new PID
+	 * namespace (we are only its parent). A plain fork, not a raw
+	 * clone, keeps libc's and sanitizers' fork handlers in the loop. */
+	if (flags != 0 && unshare(flags) != 0)
 		child.refused = errno;
-	if (pid < 0 && (pid = fork()) == 0)
-		_exit(child_main(0));
+	if ((pid = fork()) == 0)
+		_exit(child_main(flags != 0 && child.refused == 0));
 	return pid;
 }
 
@@ -1009,7 +1003,6 @@ slot_init(void *arg)
 static int
 slot_server(int argc, char **argv)
 {
-	static char stack[256 * 1024] __attribute__((aligned(16)));
 	pid_t ppid = getppid(), pid;
 	int c, flags = 0, st;
 	size_t i;
@@ -1059,13 +1052,18 @@ slot_server(int argc, char **argv)
 		return serve(slot_sock);
 	}
 	describe(slot_sandbox, sizeof slot_sandbox, slot.ns, 1);
-	if ((pid = clone(slot_init, stack + sizeof stack, flags | SIGCHLD,
-		 NULL)) < 0) {
-		snprintf(slot_sandbox, sizeof slot_sandbox, "no-namespaces(%s)",
+	if (unshare(flags) != 0) {
+		snprintf(slot_sandbox, sizeof slot_sandbox,
+		    "no-namespaces(%s)",
 		    errno == EPERM ? "not-permitted" : "unsupported");
 		slot.ns = 0;
 		return serve(slot_sock);
 	}
+	/* The first child after unsharing a PID namespace is its init. */
+	if ((pid = fork()) < 0)
+		return 1;
+	if (pid == 0)
+		slot_init(NULL);
 	/* The outer server only waits for the slot's init. */
 	close(slot_sock);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
