@@ -786,7 +786,6 @@ child_main(int in_ns)
 	return shim(child.o, in_ns, child.refused);
 }
 
-
 /*
  * Starts the shim of a job: cloned into new namespaces when the job asks
  * for them and the kernel lets us, else a plain fork (the report says
@@ -1053,8 +1052,7 @@ slot_server(int argc, char **argv)
 	}
 	describe(slot_sandbox, sizeof slot_sandbox, slot.ns, 1);
 	if (unshare(flags) != 0) {
-		snprintf(slot_sandbox, sizeof slot_sandbox,
-		    "no-namespaces(%s)",
+		snprintf(slot_sandbox, sizeof slot_sandbox, "no-namespaces(%s)",
 		    errno == EPERM ? "not-permitted" : "unsupported");
 		slot.ns = 0;
 		return serve(slot_sock);
