@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "cpulist.h"
 #include "diag.h"
 #include "host.h"
 #include "spec.h"
@@ -34,7 +35,7 @@ usage(FILE *f)
 	      "                           [--smt on|off] [--aslr on|off] "
 	      "[--state DIR]\n"
 	      "       wayfinder host restore [--all] [--state DIR]\n"
-	      "(the manual is wayfinder(1), section HOST)\n",
+	      "(the manual is wayfinder(1), section COMMANDS)\n",
 	    f);
 }
 
@@ -146,7 +147,7 @@ do_check(int argc, char **argv)
 		switch (c) {
 		case 'c':
 			free(cpus);
-			if (host_cpulist_parse(optarg, &cpus, &ncpus) != 0 ||
+			if (cpulist_parse(optarg, &cpus, &ncpus) != 0 ||
 			    ncpus == 0) {
 				cmd_error("--cpus needs a CPU list like 0-3,6, "
 					  "not '%s'",
@@ -188,7 +189,7 @@ do_check(int argc, char **argv)
 		free(cpus);
 		return EXIT_USAGE;
 	}
-	list = host_cpulist_format(cpus, ncpus);
+	list = cpulist_format(cpus, ncpus);
 	printf("CPUs examined: %s%s\n", list,
 	    given ? "" : " (all this process may use; --cpus to choose)");
 	free(list);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "diag.h"
 #include "space.h"
@@ -34,6 +35,30 @@ dur(double s)
 	return xasprintf("%gs", s);
 }
 
+/* The sandbox keys that were given, on one line. */
+static void
+describe_sandbox(const struct stagespec *st)
+{
+	struct buf b = BUF_INIT;
+
+	if (st->memory > 0)
+		buf_printf(&b, ", memory %.0f MiB",
+		    (double)st->memory / (1024 * 1024));
+	if (st->pids > 0)
+		buf_printf(&b, ", pids %llu", (unsigned long long)st->pids);
+	if (st->network == NETWORK_NONE)
+		buf_printf(&b, ", network none");
+	if (st->aslr >= 0)
+		buf_printf(&b, ", aslr %s", st->aslr ? "on" : "off");
+	if (st->cache_ways > 0)
+		buf_printf(&b, ", cache_ways %d", st->cache_ways);
+	if (st->mem_bandwidth > 0)
+		buf_printf(&b, ", mem_bandwidth %d%%", st->mem_bandwidth);
+	if (b.len > 0)
+		printf("  sandbox: %s\n", buf_str(&b) + 2);
+	buf_free(&b);
+}
+
 static void
 describe_stage(const char *name, const struct stagespec *st, int test)
 {
@@ -46,9 +71,9 @@ describe_stage(const char *name, const struct stagespec *st, int test)
 	    st->cores == 1 ? "" : "s", t);
 	free(t);
 	if (test)
-		printf(", repeat %d, warmup %d, isolation %s", st->repeat,
-		    st->warmup, spec_isolation_name(st->isolation));
-	putchar('\n');
+		printf(", repeat %d, warmup %d", st->repeat, st->warmup);
+	printf(", isolation %s\n", spec_isolation_name(st->isolation));
+	describe_sandbox(st);
 	if (st->config_h != NULL)
 		printf("  writes %s (config.h)\n", st->config_h);
 	if (st->kconfig != NULL)

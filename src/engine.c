@@ -64,6 +64,7 @@ struct trial {
 	int running;         /* a job of this trial is running */
 	int lost;            /* jobs lost and run again */
 	int req;             /* the scheduler's id of its next job */
+	int rdt_wait;        /* waits for cache ways running jobs hold */
 };
 
 struct job {
@@ -122,6 +123,7 @@ struct engine {
 	char *workdir;           /* the slots' directory */
 	char *cgdesc;            /* "cgroup-v1:cpuset+memory+..." */
 	struct resctrl *rdt;     /* cache allocation, when asked and there */
+	int rdt_jobs;            /* running jobs holding a resctrl group */
 	int batch;               /* inside batch_begin */
 	int in_txn;              /* a group commit is open */
 	uv_timer_t commit_timer;
@@ -831,8 +833,9 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 		 * process of the job), else rusage's. */
 		store_measurement_add(st, j->id, t->id, SPEC_METRIC_CPU,
 		    j->iteration,
-		    j->have_cgs ? (double)j->cgs.cpu_usec / 1e3 :
-				  r->utime_ms + r->stime_ms);
+		    j->have_cgs && cgroup_sys_has(e->cgsys, "cpu") ?
+			(double)j->cgs.cpu_usec / 1e3 :
+			r->utime_ms + r->stime_ms);
 		store_measurement_add(st, j->id, t->id, SPEC_METRIC_MEMORY,
 		    j->iteration,
 		    j->have_cgs && j->cgs.memory_peak > 0 ?
@@ -910,11 +913,18 @@ on_job_done(void *arg, const struct exec_result *r)
 			cgroup_kill(j->cg, 2000);
 		j->have_cgs = cgroup_job_end(j->cg, &j->cgs) == 0;
 	}
-	if (j->protections == NULL && r->sandbox != NULL)
+	if (j->protections == NULL && r->sandbox != NULL) {
+		char *p;
+
 		j->protections = xasprintf("%s%saffinity %s%s%s", e->cgdesc,
 		    *e->cgdesc != '\0' ? " " : "", r->sandbox,
 		    j->rdt != NULL ? " resctrl:" : "",
 		    j->rdt != NULL ? resctrl_group_schemata(j->rdt) : "");
+		/* One line: a schemata has a line per resource. */
+		for (p = j->protections; *p != '\0'; p++)
+			if (*p == '\n')
+				*p = p[1] != '\0' ? ';' : '\0';
+	}
 	if (j->protections != NULL)
 		store_job_protections(e->o->store, j->id, j->protections);
 	if (r->how == EXEC_EXITED && r->status == 0) {
@@ -926,6 +936,15 @@ on_job_done(void *arg, const struct exec_result *r)
 		test_done(e, j, r);
 	else
 		build_done(e, j, r);
+	if (j->rdt != NULL) {
+		struct trial *t;
+
+		/* Its cache ways are free again (with job_free, below):
+		 * the tests waiting for ways may try again. */
+		e->rdt_jobs--;
+		for (t = e->active; t != NULL; t = t->next)
+			t->rdt_wait = 0;
+	}
 	job_free(j);
 	pump(e);
 	batch_end(e);
@@ -969,27 +988,7 @@ sandbox_job(struct engine *e, struct job *j, const struct stagespec *st,
 	}
 	if (*e->ns != '\0')
 		req->ns = st->network == NETWORK_NONE ? e->ns_net : e->ns;
-	if (e->rdt != NULL && j->t != NULL &&
-	    (st->cache_ways > 0 || st->mem_bandwidth > 0)) {
-		int *ids = xcalloc(j->ncpus + 1, sizeof *ids);
-		char name[64], *why = NULL;
-		size_t k;
-
-		for (k = 0; k < j->ncpus; k++)
-			ids[k] = resctrl_cache_id("", j->cpus[k]);
-		snprintf(name, sizeof name, "wayfinder-%d-%lld", (int)getpid(),
-		    (long long)j->id);
-		rc = resctrl_group_new(e->rdt, name, ids, j->ncpus,
-		    st->cache_ways, st->mem_bandwidth, &j->rdt, &why);
-		free(ids);
-		if (rc != 0) {
-			*cause =
-			    xasprintf("cannot give the job its cache share: "
-				      "%s",
-				why != NULL ? why : strerror(-rc));
-			free(why);
-			return -1;
-		}
+	if (j->rdt != NULL) {
 		j->task[0] = resctrl_group_tasks(j->rdt);
 		j->task[1] = NULL;
 		req->task = j->task;
@@ -1026,6 +1025,40 @@ on_job_kill(void *arg)
  * by the job). Returns 0, or -1 with *cause set when the job could not
  * start; the job is then recorded as failed and the CPUs released.
  */
+/*
+ * A test's share of the cache and memory bandwidth, asked for before
+ * anything of the job is recorded. Returns 0 (j->rdt set), 1 when the
+ * ways are held by running jobs (the job waits for one of them to end),
+ * or -1 with *cause.
+ */
+static int
+rdt_share(struct engine *e, struct job *j, const struct stagespec *st,
+    char **cause)
+{
+	int *ids = xcalloc(j->ncpus + 1, sizeof *ids);
+	char name[64], *why = NULL;
+	size_t k;
+	int rc;
+
+	for (k = 0; k < j->ncpus; k++)
+		ids[k] = resctrl_cache_id("", j->cpus[k]);
+	snprintf(name, sizeof name, "wayfinder-%d-%d", (int)getpid(), j->req);
+	rc = resctrl_group_new(e->rdt, name, ids, j->ncpus, st->cache_ways,
+	    st->mem_bandwidth, &j->rdt, &why);
+	free(ids);
+	if (rc == -ENOSPC && e->rdt_jobs > 0) {
+		free(why);
+		return 1;
+	}
+	if (rc != 0) {
+		*cause = xasprintf("cannot give the job its cache share: %s",
+		    why != NULL ? why : strerror(-rc));
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
     size_t ncpus, int reqid, char **cause)
@@ -1051,6 +1084,12 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	if (t != NULL) {
 		j->iteration = t->next_iter;
 		j->warmup = j->iteration <= e->spec->test.warmup;
+	}
+	if (e->o->plan == NULL && t != NULL && e->rdt != NULL &&
+	    (st->cache_ways > 0 || st->mem_bandwidth > 0) &&
+	    (rc = rdt_share(e, j, st, cause)) != 0) {
+		job_free(j);
+		return rc;
 	}
 	cpulist = job_cpu_list(cpus, ncpus);
 	store_begin(s);
@@ -1146,6 +1185,8 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	j->next = e->jobs;
 	e->jobs = j;
 	e->njobs++;
+	if (j->rdt != NULL)
+		e->rdt_jobs++;
 	if (t != NULL)
 		t->running = 1;
 	else
@@ -1229,7 +1270,8 @@ requests(struct engine *e, struct sched_req **reqs, struct asker **who)
 	*who = xcalloc(e->nactive + 1, sizeof **who);
 	for (t = e->active; t != NULL; t = t->next) {
 		b = t->build;
-		if (t->running || (b != NULL && b->state == B_RUNNING))
+		if (t->running || t->rdt_wait ||
+		    (b != NULL && b->state == B_RUNNING))
 			continue;
 		if (b != NULL && b->state == B_PENDING) {
 			if (b->listed)
@@ -1264,7 +1306,7 @@ start_granted(struct engine *e)
 	struct asker *who;
 	size_t n, ng, i, k;
 	char *cause = NULL, *reason;
-	int *cpus;
+	int *cpus, rc;
 
 	n = requests(e, &reqs, &who);
 	grants = xcalloc(n + 1, sizeof *grants);
@@ -1292,8 +1334,15 @@ start_granted(struct engine *e)
 			}
 		} else {
 			a->t->req = 0;
-			if (job_start(e, a->t->build, a->t, cpus, r->n, r->id,
-				&cause) != 0) {
+			rc = job_start(e, a->t->build, a->t, cpus, r->n, r->id,
+			    &cause);
+			if (rc == 1) {
+				/* Its cache ways are taken: it waits for a
+				 * job holding some to end. */
+				sched_release(e->sched, r->id);
+				a->t->req = 0;
+				a->t->rdt_wait = 1;
+			} else if (rc != 0) {
 				reason = xasprintf("test could not start: %s",
 				    cause);
 				trial_failed(e, a->t, reason);
@@ -1517,8 +1566,10 @@ sandbox_open(struct engine *e)
 	e->cgdesc = xstrdup("");
 	if (e->o->no_sandbox) {
 		notice(e,
-		    "sandbox: off (--no-sandbox): jobs run with CPU "
-		    "affinity and process-group kill only");
+		    "sandbox: off (--no-sandbox): no cgroups and no "
+		    "namespaces; jobs run with CPU affinity, rlimits "
+		    "(memory and pids limits become rlimits) and "
+		    "process-group kill only");
 		return;
 	}
 	if (geteuid() != 0) {

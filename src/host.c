@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "files.h"
+#include "cpulist.h"
 #include "host.h"
 #include "xmalloc.h"
 
@@ -214,6 +215,20 @@ cpus_has(const struct cpus *s, int cpu)
 	    bsearch(&cpu, s->v, s->n, sizeof *s->v, cmp_int) != NULL;
 }
 
+/* A name that is a whole decimal number, like cpu directories' and
+ * /proc's pids. */
+static int
+decimal(const char *name, long *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*name))
+		return -1;
+	errno = 0;
+	*out = strtol(name, &end, 10);
+	return errno == 0 && *end == '\0' && *out <= 1 << 22 ? 0 : -1;
+}
+
 static void
 cpus_free(struct cpus *s)
 {
@@ -222,94 +237,10 @@ cpus_free(struct cpus *s)
 	s->n = 0;
 }
 
-/* A non-negative decimal number; advances *p. */
-static int
-number(const char **p, long *out)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)**p))
-		return -1;
-	errno = 0;
-	*out = strtol(*p, &end, 10);
-	if (errno != 0 || *out > 1 << 22)
-		return -1;
-	*p = end;
-	return 0;
-}
-
-int
-host_cpulist_parse(const char *text, int **out, size_t *nout)
-{
-	struct cpus s = { NULL, 0 };
-	const char *p = text;
-	long a, b, used, group, i;
-
-	while (isspace((unsigned char)*p))
-		p++;
-	while (*p != '\0' && !isspace((unsigned char)*p)) {
-		if (number(&p, &a) != 0)
-			goto bad;
-		b = a;
-		used = group = 1;
-		if (*p == '-') {
-			p++;
-			if (number(&p, &b) != 0 || b < a)
-				goto bad;
-			if (*p == ':') { /* a-b:used/group */
-				p++;
-				if (number(&p, &used) != 0 || *p++ != '/' ||
-				    number(&p, &group) != 0 || used == 0 ||
-				    group == 0 || used > group)
-					goto bad;
-			}
-		}
-		for (i = a; i <= b; i++)
-			if ((i - a) % group < used)
-				cpus_add(&s, (int)i);
-		if (*p == ',')
-			p++;
-		else if (*p != '\0' && !isspace((unsigned char)*p))
-			goto bad;
-	}
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p != '\0')
-		goto bad;
-	cpus_norm(&s);
-	*out = s.v;
-	*nout = s.n;
-	return 0;
-bad:
-	cpus_free(&s);
-	return -1;
-}
-
-char *
-host_cpulist_format(const int *cpus, size_t n)
-{
-	struct buf b = BUF_INIT;
-	size_t i, j;
-
-	if (n == 0)
-		return xstrdup("none");
-	for (i = 0; i < n; i = j + 1) {
-		for (j = i; j + 1 < n && cpus[j + 1] == cpus[j] + 1; j++)
-			;
-		if (i > 0)
-			buf_addc(&b, ',');
-		if (j == i)
-			buf_printf(&b, "%d", cpus[i]);
-		else
-			buf_printf(&b, "%d-%d", cpus[i], cpus[j]);
-	}
-	return buf_steal(&b);
-}
-
 static char *
 cpus_text(const struct cpus *s)
 {
-	return host_cpulist_format(s->v, s->n);
+	return cpulist_format(s->v, s->n);
 }
 
 /* "CPU 3" or "CPUs 0-2,5". Caller frees. */
@@ -338,7 +269,7 @@ cpus_read(const char *root, const char *rel, struct cpus *s)
 	if (*t == '\0' || strcmp(t, "(null)") == 0)
 		rc = 0;
 	else
-		rc = host_cpulist_parse(t, &s->v, &s->n);
+		rc = cpulist_parse(t, &s->v, &s->n);
 	free(t);
 	return rc;
 }
@@ -349,7 +280,6 @@ cpu_dirs(const char *root, struct cpus *s)
 {
 	char *path = at(root, CPU_DIR);
 	struct dirent *de;
-	const char *p;
 	DIR *d;
 	long cpu;
 
@@ -359,8 +289,7 @@ cpu_dirs(const char *root, struct cpus *s)
 		while ((de = readdir(d)) != NULL) {
 			if (strncmp(de->d_name, "cpu", 3) != 0)
 				continue;
-			p = de->d_name + 3;
-			if (number(&p, &cpu) == 0 && *p == '\0')
+			if (decimal(de->d_name + 3, &cpu) == 0)
 				cpus_add(s, (int)cpu);
 		}
 		closedir(d);
@@ -799,7 +728,7 @@ cmdline_cpus(const char *cmdline, const char *key, struct cpus *s)
 		if (*p == ',')
 			p++;
 	}
-	rc = *p == '\0' ? 0 : host_cpulist_parse(p, &s->v, &s->n);
+	rc = *p == '\0' ? 0 : cpulist_parse(p, &s->v, &s->n);
 	free(v);
 	return rc;
 }
@@ -906,7 +835,6 @@ static int
 each_pid(const char *dir, int (*fn)(const char *, long, void *), void *arg)
 {
 	struct dirent *de;
-	const char *p;
 	DIR *d;
 	long pid;
 	int rc = 0;
@@ -914,8 +842,7 @@ each_pid(const char *dir, int (*fn)(const char *, long, void *), void *arg)
 	if ((d = opendir(dir)) == NULL)
 		return 0;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
-		p = de->d_name;
-		if (number(&p, &pid) == 0 && *p == '\0')
+		if (decimal(de->d_name, &pid) == 0)
 			rc = fn(dir, pid, arg);
 	}
 	closedir(d);
@@ -1660,13 +1587,9 @@ engine_alive(const char *root, long pid)
 static long
 engine_pid(const char *owner)
 {
-	const char *p;
 	long pid;
 
-	if (strncmp(owner, "engine ", 7) != 0)
-		return -1;
-	p = owner + 7;
-	if (number(&p, &pid) != 0 || *p != '\0')
+	if (strncmp(owner, "engine ", 7) != 0 || decimal(owner + 7, &pid) != 0)
 		return -1;
 	return pid;
 }

@@ -101,15 +101,6 @@ char *host_engine_owner(void);
 void host_lines_free(struct host_lines *);
 
 /*
- * Parses a kernel CPU list ("0-3,8,10-15:2/4") into a new sorted array
- * without duplicates. Returns 0, or -1 when text is not a CPU list.
- */
-int host_cpulist_parse(const char *text, int **cpus, size_t *n);
-/* The shortest list for sorted cpus ("0-3,8"); "none" when n is 0. Caller
- * frees. */
-char *host_cpulist_format(const int *cpus, size_t n);
-
-/*
  * Busy percentage of each of cpus between two readings of /proc/stat:
  * user, nice, system, irq, softirq and steal time over all time. busy[i]
  * is NAN for a CPU missing from either text or with no time elapsed.

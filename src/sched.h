@@ -57,12 +57,13 @@ struct sched_req {
 	double estimate; /* expected duration, seconds; 0 if unknown */
 };
 
-struct sched_grant {
-	size_t req;  /* index into the requests */
-	int pus[64]; /* the placement (n entries) */
-};
+/* The most PUs one job may have (the spec's cores: allows as many). */
+#define SCHED_MAX_PUS 1024
 
-#define SCHED_MAX_PUS 64
+struct sched_grant {
+	size_t req;             /* index into the requests */
+	int pus[SCHED_MAX_PUS]; /* the placement (n entries) */
+};
 
 /* Fills grants (room for nreqs) and returns how many; now is the time
  * the estimates count from. */

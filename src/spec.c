@@ -1584,7 +1584,7 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 		    "command)",
 		    sect);
 	if (f[key(keys, "cores")] != NULL &&
-	    get_int(c, f[key(keys, "cores")], "cores", 1, 4096, &ll) == 0)
+	    get_int(c, f[key(keys, "cores")], "cores", 1, 1024, &ll) == 0)
 		st->cores = (int)ll;
 	if (f[key(keys, "timeout")] != NULL)
 		get_duration(c, f[key(keys, "timeout")], "timeout",

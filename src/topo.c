@@ -13,46 +13,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cpulist.h"
 #include "topo.h"
 #include "xmalloc.h"
-
-int
-topo_parse_list(const char *list, int **out, size_t *n)
-{
-	const char *p = list;
-	char *end;
-	long a, b;
-
-	*out = NULL;
-	*n = 0;
-	while (*p != '\0') {
-		a = strtol(p, &end, 10);
-		if (end == p || a < 0 || a > 65535)
-			goto bad;
-		b = a;
-		p = end;
-		if (*p == '-') {
-			b = strtol(p + 1, &end, 10);
-			if (end == p + 1 || b < a || b > 65535)
-				goto bad;
-			p = end;
-		}
-		for (; a <= b; a++) {
-			*out = xreallocarray(*out, *n + 1, sizeof **out);
-			(*out)[(*n)++] = (int)a;
-		}
-		if (*p == ',')
-			p++;
-		else if (*p != '\0')
-			goto bad;
-	}
-	return 0;
-bad:
-	free(*out);
-	*out = NULL;
-	*n = 0;
-	return -1;
-}
 
 /* The deepest cache above the PUs with several cores below it would be
  * ideal, but the last level is what benchmarks fight over: the highest
@@ -189,7 +152,7 @@ topo_restrict(struct topo *t, const char *cpus, const char *reserve,
 	size_t n = 0, nres = 0, i, k, cores = 0;
 	unsigned char *seen;
 
-	if (cpus != NULL && topo_parse_list(cpus, &list, &n) != 0) {
+	if (cpus != NULL && cpulist_parse(cpus, &list, &n) != 0) {
 		*cause =
 		    xasprintf("--cpus '%s' is not a CPU list such as 0-3,8",
 			cpus);
@@ -216,7 +179,7 @@ topo_restrict(struct topo *t, const char *cpus, const char *reserve,
 		}
 	}
 	free(list);
-	if (reserve != NULL && topo_parse_list(reserve, &res, &nres) != 0) {
+	if (reserve != NULL && cpulist_parse(reserve, &res, &nres) != 0) {
 		*cause =
 		    xasprintf("--reserve '%s' is not a CPU list such as 0,1",
 			reserve);

@@ -57,8 +57,6 @@ int topo_restrict(struct topo *, const char *cpus, const char *reserve,
     char **cause);
 void topo_free(struct topo *);
 
-/* Parses a CPU list ("0-3,8,10-11") into a new array of OS indices. */
-int topo_parse_list(const char *, int **, size_t *);
 /* The usable PUs' OS indices, in topology order; caller frees. */
 int *topo_usable(const struct topo *, size_t *n);
 /* A PU's index in t->pus from its OS index, or -1. */

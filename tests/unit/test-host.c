@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "../../src/cpulist.h"
 #include "../../src/files.h"
 #include "../../src/host.h"
 #include "../../src/store.h"
@@ -199,29 +200,29 @@ test_cpulist(void)
 	size_t n = 0;
 	char *t;
 
-	ok(host_cpulist_parse("0-3,8,10-11", &v, &n) == 0 && n == 7 &&
-		v[0] == 0 && v[3] == 3 && v[4] == 8 && v[6] == 11,
+	ok(cpulist_parse("0-3,8,10-11", &v, &n) == 0 && n == 7 && v[0] == 0 &&
+		v[3] == 3 && v[4] == 8 && v[6] == 11,
 	    "a CPU list with ranges");
-	t = host_cpulist_format(v, n);
+	t = cpulist_format(v, n);
 	is_str(t, "0-3,8,10-11", "formats back the same");
 	free(t);
 	free(v);
-	ok(host_cpulist_parse("3,1,2,1\n", &v, &n) == 0 && n == 3,
+	ok(cpulist_parse("3,1,2,1\n", &v, &n) == 0 && n == 3,
 	    "sorted, without duplicates");
-	t = host_cpulist_format(v, n);
+	t = cpulist_format(v, n);
 	is_str(t, "1-3", "as a range");
 	free(t);
 	free(v);
-	ok(host_cpulist_parse("0-7:2/4", &v, &n) == 0 && n == 4 && v[2] == 4,
+	ok(cpulist_parse("0-7:2/4", &v, &n) == 0 && n == 4 && v[2] == 4,
 	    "a strided range (used/group)");
 	free(v);
-	ok(host_cpulist_parse("", &v, &n) == 0 && n == 0, "empty is none");
+	ok(cpulist_parse("", &v, &n) == 0 && n == 0, "empty is none");
 	free(v);
-	ok(host_cpulist_parse("3-1", &v, &n) != 0, "a backwards range fails");
-	ok(host_cpulist_parse("1,,2", &v, &n) != 0, "an empty item fails");
-	ok(host_cpulist_parse("1 2", &v, &n) != 0, "two words fail");
-	ok(host_cpulist_parse("x", &v, &n) != 0, "a word fails");
-	t = host_cpulist_format(NULL, 0);
+	ok(cpulist_parse("3-1", &v, &n) != 0, "a backwards range fails");
+	ok(cpulist_parse("1,,2", &v, &n) != 0, "an empty item fails");
+	ok(cpulist_parse("1 2", &v, &n) != 0, "two words fail");
+	ok(cpulist_parse("x", &v, &n) != 0, "a word fails");
+	t = cpulist_format(NULL, 0);
 	is_str(t, "none", "the empty list");
 	free(t);
 }

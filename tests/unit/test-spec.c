@@ -244,7 +244,7 @@ static const struct bad bads[] = {
 	    { { 9, 32, "unknown key 'diretion' in objective",
 		"did you mean 'direction'?", NULL } } },
 	{ "bad-67-cores-zero.yaml", 1, NULL,
-	    { { 9, 10, "'cores' must be between 1 and 4096, not 0", NULL,
+	    { { 9, 10, "'cores' must be between 1 and 1024, not 0", NULL,
 		NULL } } },
 	{ "bad-68-missing-template.yaml", 1, NULL,
 	    { { 9, 15, "template 'nosuch.conf.in'", "No such file or directory",
