@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "cpulist.h"
 #include "sched.h"
 #include "topo.h"
 #include "xmalloc.h"
@@ -22,23 +23,6 @@ usage(FILE *f)
 	fputs("usage: wayfinder topology [--topology T] [--cpus LIST] "
 	      "[--reserve LIST] [--cores N]\n",
 	    f);
-}
-
-/* "0-3,8" from a list of OS indices in increasing order. */
-static char *
-ranges(const int *v, size_t n)
-{
-	struct buf b = BUF_INIT;
-	size_t i, j;
-
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && v[j] == v[j - 1] + 1; j++)
-			;
-		buf_printf(&b, "%s%d", b.len > 0 ? "," : "", v[i]);
-		if (j - i > 1)
-			buf_printf(&b, "-%d", v[j - 1]);
-	}
-	return buf_steal(&b);
 }
 
 static int
@@ -67,7 +51,7 @@ pus_where(const struct topo *t, int llc, int core, int usable_only, int reason)
 		v[n++] = p->os;
 	}
 	qsort(v, n, sizeof *v, cmp_int);
-	s = n > 0 ? ranges(v, n) : xstrdup("none");
+	s = cpulist_format(v, n);
 	free(v);
 	return s;
 }

@@ -32,6 +32,8 @@ dur(double s)
 		return xasprintf("%lldh", (long long)s / 3600);
 	if (s >= 60 && (long long)s % 60 == 0)
 		return xasprintf("%lldm", (long long)s / 60);
+	if (s < 1)
+		return xasprintf("%gms", s * 1000);
 	return xasprintf("%gs", s);
 }
 
@@ -59,6 +61,35 @@ describe_sandbox(const struct stagespec *st)
 	buf_free(&b);
 }
 
+/* The counters, their sampling and the boot monitor. */
+static void
+describe_monitors(const struct stagespec *st)
+{
+	char *t;
+	size_t i;
+
+	if (st->npmu > 0) {
+		printf("  counters:");
+		for (i = 0; i < st->npmu; i++)
+			printf("%s %s", i > 0 ? "," : "", st->pmu[i]);
+		putchar('\n');
+	}
+	if (st->sample_interval > 0) {
+		t = dur(st->sample_interval);
+		printf("  live samples every %s\n", t);
+		free(t);
+	} else
+		printf("  no live samples\n");
+	if (st->boot.source != BOOT_NONE)
+		printf("  boot monitor: %s%s%s%s\n",
+		    st->boot.source == BOOT_CONSOLE ? "console" : "debugcon",
+		    st->boot.marker != NULL ? ", marker /" : ", any output",
+		    st->boot.marker != NULL ? st->boot.marker : "",
+		    st->boot.marker != NULL ?
+			(st->boot.stop ? "/, then stop" : "/") :
+			(st->boot.stop ? ", then stop" : ""));
+}
+
 static void
 describe_stage(const char *name, const struct stagespec *st, int test)
 {
@@ -74,6 +105,7 @@ describe_stage(const char *name, const struct stagespec *st, int test)
 		printf(", repeat %d, warmup %d", st->repeat, st->warmup);
 	printf(", isolation %s\n", spec_isolation_name(st->isolation));
 	describe_sandbox(st);
+	describe_monitors(st);
 	if (st->config_h != NULL)
 		printf("  writes %s (config.h)\n", st->config_h);
 	if (st->kconfig != NULL)

@@ -13,6 +13,7 @@
 #define EXIT_NO_RESULT 4 /* run: finished, but no trial succeeded */
 #define EXIT_INTERRUPTED 130
 
+int cmd_events(int, char **);
 int cmd_host(int, char **);
 int cmd_run(int, char **);
 int cmd_validate(int, char **);

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -30,6 +31,8 @@
 #include "buf.h"
 #include "exec.h"
 #include "job.h"
+#include "pmu.h"
+#include "spec.h"
 #include "xmalloc.h"
 
 #define GRACE_MS 2000
@@ -51,7 +54,7 @@ struct exec {
 };
 
 struct exec_job {
-	uv_pipe_t status;
+	uv_pipe_t status; /* a socket: the shim's lines, the engine's go */
 	uv_timer_t timer;
 	int open_handles;
 	int eof;
@@ -62,6 +65,10 @@ struct exec_job {
 	pid_t job_pgid;
 	uint64_t start_ns;
 	struct buf line;
+	size_t parsed; /* how much of line was handled */
+	const struct pmu_set *pmu;
+	struct pmu_counters *counters;
+	char *counters_note;
 	void (*done)(void *, const struct exec_result *);
 	void (*kill)(void *);
 	void *arg;
@@ -116,10 +123,20 @@ finish(struct exec_job *x)
 {
 	struct exec_result r;
 	const char *final = NULL, *p, *nl;
-	double v, stopped = 0;
+	double v, stopped = 0, *values = NULL;
 	char *error = NULL, *sandbox = NULL;
 
 	memset(&r, 0, sizeof r);
+	r.boot_ms = NAN;
+	/* The job's processes are gone: the counts are final. */
+	if (x->counters != NULL) {
+		values = xcalloc(pmu_set_count(x->pmu) + 1, sizeof *values);
+		pmu_read(x->counters, values);
+		pmu_close(x->counters);
+		x->counters = NULL;
+		r.counters = values;
+	}
+	r.counters_note = x->counters_note;
 	/* The shim's report is its last "exit=" or "error=" line. */
 	for (p = buf_str(&x->line); *p != '\0'; p = nl + 1) {
 		if (strncmp(p, "exit=", 5) == 0 || strncmp(p, "error=", 6) == 0)
@@ -150,6 +167,18 @@ finish(struct exec_job *x)
 			r.stime_ms = v / 1000;
 		if (parse_field(final, "leftover", &v) == 0)
 			r.leftover = (int)v;
+		parse_field(final, "nvcsw", &r.nvcsw);
+		parse_field(final, "nivcsw", &r.nivcsw);
+		parse_field(final, "minflt", &r.minflt);
+		parse_field(final, "majflt", &r.majflt);
+		if (parse_field(final, "boot_us", &v) == 0)
+			r.boot_ms = v / 1000;
+		if (parse_field(final, "boot_stopped", &v) == 0 && v != 0) {
+			/* Ended once booted, as the monitor was told. */
+			r.boot_stopped = 1;
+			r.status = 0;
+			r.signal = 0;
+		}
 		parse_field(final, "stopped", &stopped);
 		r.how = r.signal != 0 ? EXEC_SIGNALED : EXEC_EXITED;
 		/* Stopped, but not by us: the job was not at fault. */
@@ -168,6 +197,8 @@ finish(struct exec_job *x)
 	x->done(x->arg, &r);
 	free(error);
 	free(sandbox);
+	free(values);
+	free(x->counters_note);
 	buf_free(&x->line);
 	free(x);
 }
@@ -228,50 +259,75 @@ term(struct exec_job *x)
 	uv_timer_start(&x->timer, on_kill_timer, KILL_AFTER_MS, 0);
 }
 
-/* Whether text holds a complete final line ("exit=" or "error="). */
-static int
-report_done(const char *text)
+/*
+ * The shim says its job waits: the counters go on it, then the go. A
+ * counter that cannot be attached only goes missing.
+ */
+static void
+on_ready(struct exec_job *x, pid_t pid)
 {
-	const char *p;
+	uv_buf_t go = uv_buf_init("go\n", 3);
+	char *why = NULL;
 
-	for (p = text; *p != '\0';) {
-		const char *nl = strchr(p, '\n');
+	if (x->pmu != NULL && pid > 0 && !x->stopped && !x->timed_out)
+		x->counters = pmu_attach(x->pmu, pid, &why);
+	else if (x->pmu != NULL)
+		why = xstrdup("the job's process was not found");
+	x->counters_note = why;
+	if (x->stopped || x->timed_out)
+		go = uv_buf_init("no\n", 3);
+	/* Three bytes into an idle socket. */
+	uv_try_write((uv_stream_t *)&x->status, &go, 1);
+}
 
-		if (nl == NULL)
+/*
+ * Handles the complete lines the shim sent since the last call. Returns
+ * 1 once the report (its last word: "exit=" or "error=") is in.
+ */
+static int
+handle_lines(struct exec_job *x)
+{
+	const char *p, *nl;
+	double v;
+
+	for (;;) {
+		p = buf_str(&x->line) + x->parsed;
+		if ((nl = strchr(p, '\n')) == NULL)
 			return 0;
-		if (strncmp(p, "exit=", 5) == 0 || strncmp(p, "error=", 6) == 0)
+		x->parsed += (size_t)(nl - p) + 1;
+		if (strncmp(p, "shim=", 5) == 0) {
+			if (parse_field(p, "shim", &v) == 0)
+				x->shim = (pid_t)v;
+			if (x->pending)
+				term(x);
+		} else if (strncmp(p, "job=", 4) == 0) {
+			if (parse_field(p, "job", &v) == 0)
+				x->job_pgid = (pid_t)v;
+		} else if (strncmp(p, "ready ", 6) == 0) {
+			if (parse_field(p, "pid", &v) != 0)
+				v = 0;
+			on_ready(x, (pid_t)v);
+		} else if (strncmp(p, "exit=", 5) == 0 ||
+		    strncmp(p, "error=", 6) == 0)
 			return 1;
-		p = nl + 1;
 	}
-	return 0;
 }
 
 static void
 on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
 	struct exec_job *x = s->data;
-	double v;
 
 	if (n > 0) {
 		buf_add(&x->line, b->base, (size_t)n);
-		if (x->shim == 0 &&
-		    strncmp(buf_str(&x->line), "shim=", 5) == 0 &&
-		    strchr(buf_str(&x->line), '\n') != NULL) {
-			if (parse_field(buf_str(&x->line), "shim", &v) == 0)
-				x->shim = (pid_t)v;
-			if (parse_field(buf_str(&x->line), "job", &v) == 0)
-				x->job_pgid = (pid_t)v;
-			if (x->pending)
-				term(x);
-		}
 		/* The report is the shim's last word: the job is over, and
 		 * there is no need to wait for the shim to finish exiting. */
-		if (!report_done(buf_str(&x->line)))
+		if (!handle_lines(x))
 			return;
 	}
 	if (n != 0) {
 		/* The report, or EOF: the shim has exited (nothing else
-		 * holds the pipe) or is about to. */
+		 * holds the socket) or is about to. */
 		uv_read_stop(s);
 		uv_timer_stop(&x->timer);
 		uv_close((uv_handle_t *)&x->status, on_close);
@@ -487,6 +543,32 @@ add_options(struct buf *body, const struct exec_req *req, const char *cpus)
 		free(kv);
 		n++;
 	}
+	if (pmu_set_usable(req->pmu) > 0) {
+		add_field(&opts, "hold=1");
+		n++;
+	}
+	if (req->boot != BOOT_NONE) {
+		add_field(&opts,
+		    req->boot == BOOT_CONSOLE ? "boot=console" :
+						"boot=debugcon");
+		n++;
+		if (req->marker != NULL) {
+			kv = xasprintf("marker=%s", req->marker);
+			add_field(&opts, kv);
+			free(kv);
+			n++;
+		}
+		if (req->fifo != NULL) {
+			kv = xasprintf("fifo=%s", req->fifo);
+			add_field(&opts, kv);
+			free(kv);
+			n++;
+		}
+		if (req->boot_stop) {
+			add_field(&opts, "bootstop=1");
+			n++;
+		}
+	}
 	snprintf(num, sizeof num, "%zu", n);
 	add_field(body, num);
 	buf_add(body, opts.data != NULL ? opts.data : "", opts.len);
@@ -563,7 +645,8 @@ exec_start(struct exec *ex, const struct exec_req *req, char **cause)
 	    open(req->out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	fds[1] =
 	    open(req->err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fds[0] < 0 || fds[1] < 0 || pipe2(pfd, O_CLOEXEC) != 0) {
+	if (fds[0] < 0 || fds[1] < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pfd) != 0) {
 		*cause = xasprintf("cannot open job logs %s: %s", req->out_path,
 		    strerror(errno));
 		goto out;
@@ -609,6 +692,7 @@ exec_start(struct exec *ex, const struct exec_req *req, char **cause)
 	x->done = req->done;
 	x->kill = req->kill;
 	x->arg = req->arg;
+	x->pmu = pmu_set_usable(req->pmu) > 0 ? req->pmu : NULL;
 	x->start_ns = uv_hrtime();
 	uv_pipe_init(ex->loop, &x->status, 0);
 	uv_pipe_open(&x->status, pfd[0]);
@@ -646,8 +730,23 @@ local_stop(void *job, int force)
 	exec_stop(job, force);
 }
 
+int
+exec_counters(struct exec_job *x, double *values)
+{
+	if (x->counters == NULL)
+		return -1;
+	return pmu_read(x->counters, values);
+}
+
+static int
+local_counters(void *job, double *values)
+{
+	return exec_counters(job, values);
+}
+
 const struct executor_ops exec_local = {
 	.name = "local",
 	.start = local_start,
 	.stop = local_stop,
+	.counters = local_counters,
 };

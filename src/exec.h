@@ -21,6 +21,8 @@ enum exec_how {
 			  killed or told to stop): worth running again */
 };
 
+struct pmu_set;
+
 struct exec_result {
 	enum exec_how how;
 	int status;
@@ -29,6 +31,14 @@ struct exec_result {
 	double maxrss_kb;
 	double utime_ms, stime_ms;
 	int leftover; /* processes still running when the job ended */
+	/* rusage of the job's processes */
+	double nvcsw, nivcsw, minflt, majflt;
+	double boot_ms;   /* the boot monitor's time; NAN: no marker seen */
+	int boot_stopped; /* the job was ended once booted, as asked */
+	/* The counters of req->pmu, one per event (NAN: not counted), or
+	 * NULL; counters_note says which could not be attached and why. */
+	const double *counters;
+	const char *counters_note;
 	const char *error;
 	const char *sandbox; /* what the shim put in force, from its report */
 };
@@ -65,6 +75,15 @@ struct exec_req {
 	const char *const *task;     /* resctrl tasks files it joins */
 	int aslr;                    /* -1: as the host; 0: off */
 	unsigned long long as_max, nproc_max; /* rlimits */
+	/* Counters to attach to the job before it execs (NULL: none). */
+	const struct pmu_set *pmu;
+	/* The boot monitor: BOOT_* of spec.h, the marker (POSIX regex;
+	 * NULL: any output), the debug port's FIFO to make, and whether
+	 * to end the job once booted. */
+	int boot;
+	const char *marker;
+	const char *fifo;
+	int boot_stop;
 	void (*done)(void *arg, const struct exec_result *);
 	/* Called when the job is killed outright (after the grace period
 	 * of a stop or timeout), to end what the shim cannot reach. */
@@ -84,6 +103,8 @@ struct executor_ops {
 	const char *name;
 	void *(*start)(void *ctx, const struct exec_req *, char **cause);
 	void (*stop)(void *job, int force);
+	/* The job's counters now, for live samples: 0, or -1 if none. */
+	int (*counters)(void *job, double *values);
 };
 
 extern const struct executor_ops exec_local; /* ctx: a struct exec */
@@ -107,5 +128,8 @@ exec_start(struct exec *, const struct exec_req *, char **cause);
 /* Ends a job early: SIGTERM to its tree, then SIGKILL after a grace
  * period; force kills at once. done() reports EXEC_STOPPED. */
 void exec_stop(struct exec_job *, int force);
+/* The job's counters now (as pmu_read), for live samples. Returns 0, or
+ * -1 when it has none (yet). */
+int exec_counters(struct exec_job *, double *values);
 
 #endif

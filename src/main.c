@@ -17,6 +17,8 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *summary;
 } commands[] = {
+	{ "events", cmd_events,
+	    "the counters a spec's pmu: may name, probed on this host" },
 	{ "host", cmd_host,
 	    "check, tune or restore the host (wayfinder host check)" },
 	{ "run", cmd_run,

@@ -22,12 +22,26 @@
  * forks (or clones) a shim per job, so a job costs no exec of the shim.
  * Run by hand:
  *   wayfinder-exec [-c CPULIST] [-s FD] [-g GRACE_MS] [-N NS,..] [-K DIR]
- *                  [-J FILE] [-T FILE] [-A] -- PROG ARGS...
- * Lines on the status fd: "shim=N job=N sandbox=WHAT\n" once the job
- * runs (the shim's pid and the job's process group as the engine sees
- * them), then "exit=N signal=N wall_us=N maxrss_kb=N utime_us=N
- * stime_us=N leftover=N stopped=N\n", or "error=MESSAGE\n" when the job
- * cannot run.
+ *                  [-J FILE] [-T FILE] [-A]
+ *                  [-B console|debugcon [-M REGEX] [-F FIFO] [-S]]
+ *                  -- PROG ARGS...
+ * Lines on the status fd (a socket from the engine, which answers
+ * "ready"):
+ *   "shim=N job=0 sandbox=WHAT"  first: the shim's pid as the engine
+ *                                sees it, and what sandbox it is in
+ *   "ready pid=N"                held jobs (hold=1): the job's process,
+ *                                waiting; the engine attaches counters
+ *                                and writes "go\n" (or anything else:
+ *                                do not run it)
+ *   "job=N"                      the job's process group, when the engine
+ *                                can signal it (no PID namespace)
+ *   "exit=N signal=N wall_us=N maxrss_kb=N utime_us=N stime_us=N
+ *    nvcsw=N nivcsw=N minflt=N majflt=N leftover=N stopped=N
+ *    [boot_us=N [boot_stopped=1]]"  the report, last
+ *   "error=MESSAGE"              instead, when the job cannot run.
+ * The boot monitor (boot=console: the job's standard output, teed to
+ * the log; boot=debugcon: a FIFO) notes boot_us, the time from the
+ * job's exec to the first output matching the marker.
  */
 #include "config.h"
 
@@ -36,6 +50,8 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <net/if.h>
+#include <poll.h>
+#include <regex.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -49,6 +65,7 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/signalfd.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -80,10 +97,20 @@ struct jobopts {
 	size_t ntask;
 	int aslr;                             /* -1: as the host, 0: off */
 	unsigned long long as_max, nproc_max; /* rlimits; 0: leave */
+	int hold; /* wait for the engine's go (it attaches counters) */
+	/* The boot monitor: the job's standard output (console) or a FIFO
+	 * (debugcon), watched for marker (NULL: any output). */
+	int boot;           /* BOOT_* */
+	const char *marker; /* a POSIX extended regex */
+	const char *fifo;   /* debugcon: the FIFO's path */
+	int boot_stop;      /* end the job once booted */
 };
 
+enum { BOOT_NONE, BOOT_CONSOLE, BOOT_DEBUGCON };
+
 static int status_fd = -1;
-static volatile int exec_errno; /* set by a vfork child whose exec failed */
+/* The host's /proc, kept open when a PID namespace gets its own. */
+static int old_proc = -1;
 extern char **environ;
 
 static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -212,19 +239,23 @@ static void
 usage(void)
 {
 	fputs("usage: wayfinder-exec [-c CPULIST] [-s FD] [-g GRACE_MS] [-N "
-	      "NS,...] [-K DIR]\n       [-J FILE] [-T FILE] [-A] -- PROG "
+	      "NS,...] [-K DIR]\n       [-J FILE] [-T FILE] [-A] [-B "
+	      "console|debugcon [-M REGEX] [-F FIFO] [-S]]\n       -- PROG "
 	      "[ARGS...]\n(run by wayfinder for every job; see "
 	      "wayfinder(1))\n",
 	    stderr);
 	exit(126);
 }
 
-/* Set by the vfork child, read by the shim after (shared memory). */
-static volatile int child_errno;
-static volatile int child_stage;
-static const char *volatile child_what;
+/* Why a job's process could not exec: written on the error pipe. */
+struct failure {
+	int stage;
+	int err;
+	int index; /* of the cgroup or resctrl file */
+};
 
-enum { STAGE_EXEC = 1, STAGE_JOIN, STAGE_TASK, STAGE_ASLR, STAGE_RLIMIT };
+enum { STAGE_EXEC = 1, STAGE_JOIN, STAGE_TASK, STAGE_ASLR, STAGE_RLIMIT,
+	STAGE_OUTPUT };
 
 static int
 write_str(const char *path, const char *text)
@@ -241,100 +272,219 @@ write_str(const char *path, const char *text)
 }
 
 /*
- * Starts the job with vfork: the shim waits (a few microseconds) until the
- * job has exec'd, and nothing of the shim is copied. Between vfork and
- * exec the child only makes system calls: it joins its cgroups (writing
- * "0", itself) and resctrl group, sets its personality and limits. It
- * reports a failure through the child_* variables, which the parent reads
- * after (the memory is shared). Its own function keeps the caller's
- * variables out of the shared frame. Returns the pid, or -1 after
- * reporting why the job cannot run.
+ * The job's process, between fork and exec: only system calls. It joins
+ * its cgroups (writing "0", itself) and resctrl group, sets its
+ * personality and limits, takes the console pipe as its standard output,
+ * waits for the go byte when held, then execs. A failure goes to errfd
+ * (closed by a successful exec).
  */
-static pid_t __attribute__((noinline))
-spawn(const struct jobopts *o, const sigset_t *mask)
+static void __attribute__((noreturn, noinline))
+job_process(const struct jobopts *o, const sigset_t *mask, int gofd, int errfd,
+    int console)
 {
+	struct failure f = { 0, 0, 0 };
 	struct rlimit rl;
-	char pidtext[32];
-	pid_t pid;
+	char pidtext[32], go;
 	size_t i;
 
-	child_errno = 0;
-	child_stage = 0;
-	if ((pid = vfork()) < 0) {
-		report("error=fork: %s\n", strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		/* The job leads its own process group, so the shim can
-		 * signal all of it without signalling itself. */
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		for (i = 0; i < o->njoin; i++) {
-			if (write_str(o->join[i], "0") != 0) {
-				child_what = o->join[i];
-				child_stage = STAGE_JOIN;
-				goto fail;
-			}
-		}
-		for (i = 0; i < o->ntask; i++) {
-			snprintf(pidtext, sizeof pidtext, "%d", (int)getpid());
-			if (write_str(o->task[i], pidtext) != 0) {
-				child_what = o->task[i];
-				child_stage = STAGE_TASK;
-				goto fail;
-			}
-		}
-		if (o->aslr == 0 &&
-		    personality(ADDR_NO_RANDOMIZE | personality(0xffffffff)) ==
-			-1) {
-			child_stage = STAGE_ASLR;
+	/* The job leads its own process group, so the shim can signal all
+	 * of it without signalling itself. */
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (i = 0; i < o->njoin; i++)
+		if (write_str(o->join[i], "0") != 0) {
+			f.stage = STAGE_JOIN;
+			f.index = (int)i;
 			goto fail;
 		}
-		if (o->as_max > 0) {
-			rl.rlim_cur = rl.rlim_max = o->as_max;
-			if (setrlimit(RLIMIT_AS, &rl) != 0) {
-				child_stage = STAGE_RLIMIT;
-				goto fail;
-			}
+	snprintf(pidtext, sizeof pidtext, "%d", (int)getpid());
+	for (i = 0; i < o->ntask; i++)
+		if (write_str(o->task[i], pidtext) != 0) {
+			f.stage = STAGE_TASK;
+			f.index = (int)i;
+			goto fail;
 		}
-		if (o->nproc_max > 0) {
-			rl.rlim_cur = rl.rlim_max = o->nproc_max;
-			if (setrlimit(RLIMIT_NPROC, &rl) != 0) {
-				child_stage = STAGE_RLIMIT;
-				goto fail;
-			}
-		}
-		sigprocmask(SIG_SETMASK, mask, NULL);
-		execvpe(o->argv[0], o->argv, o->envp);
-		child_stage = STAGE_EXEC;
-	fail:
-		child_errno = errno;
-		_exit(127);
+	if (o->aslr == 0 &&
+	    personality(ADDR_NO_RANDOMIZE | personality(0xffffffff)) == -1) {
+		f.stage = STAGE_ASLR;
+		goto fail;
 	}
-	if (child_stage != 0) {
-		waitpid(pid, NULL, 0);
-		switch (child_stage) {
-		case STAGE_JOIN:
-			report("error=cannot join cgroup %s: %s\n", child_what,
-			    strerror(child_errno));
-			break;
-		case STAGE_TASK:
-			report("error=cannot join resctrl group %s: %s\n",
-			    child_what, strerror(child_errno));
-			break;
-		case STAGE_ASLR:
-			report("error=cannot turn ASLR off: %s\n",
-			    strerror(child_errno));
-			break;
-		case STAGE_RLIMIT:
-			report("error=cannot set the job's limits: %s\n",
-			    strerror(child_errno));
-			break;
-		default:
-			report("error=cannot run %s: %s\n", o->argv[0],
-			    strerror(child_errno));
-			break;
+	if (o->as_max > 0) {
+		rl.rlim_cur = rl.rlim_max = o->as_max;
+		if (setrlimit(RLIMIT_AS, &rl) != 0) {
+			f.stage = STAGE_RLIMIT;
+			goto fail;
 		}
+	}
+	if (o->nproc_max > 0) {
+		rl.rlim_cur = rl.rlim_max = o->nproc_max;
+		if (setrlimit(RLIMIT_NPROC, &rl) != 0) {
+			f.stage = STAGE_RLIMIT;
+			goto fail;
+		}
+	}
+	if (console >= 0 && dup2(console, 1) < 0) {
+		f.stage = STAGE_OUTPUT;
+		goto fail;
+	}
+	/* Held: the engine attaches its counters to this process now. */
+	if (gofd >= 0 && read(gofd, &go, 1) != 1)
+		_exit(125); /* not to run after all */
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	execvpe(o->argv[0], o->argv, o->envp);
+	f.stage = STAGE_EXEC;
+fail:
+	f.err = errno;
+	if (write(errfd, &f, sizeof f) < 0) {
+		/* nobody to tell */
+	}
+	_exit(127);
+}
+
+/* Reports why the job could not run, from its error pipe; 0 when it
+ * exec'd. */
+static int
+spawn_failed(const struct jobopts *o, int errfd)
+{
+	struct failure f;
+	ssize_t n;
+
+	while ((n = read(errfd, &f, sizeof f)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof f)
+		return 0;
+	switch (f.stage) {
+	case STAGE_JOIN:
+		report("error=cannot join cgroup %s: %s\n", o->join[f.index],
+		    strerror(f.err));
+		break;
+	case STAGE_TASK:
+		report("error=cannot join resctrl group %s: %s\n",
+		    o->task[f.index], strerror(f.err));
+		break;
+	case STAGE_ASLR:
+		report("error=cannot turn ASLR off: %s\n", strerror(f.err));
+		break;
+	case STAGE_RLIMIT:
+		report("error=cannot set the job's limits: %s\n",
+		    strerror(f.err));
+		break;
+	case STAGE_OUTPUT:
+		report("error=cannot give the job its console: %s\n",
+		    strerror(f.err));
+		break;
+	default:
+		report("error=cannot run %s: %s\n", o->argv[0],
+		    strerror(f.err));
+		break;
+	}
+	return -1;
+}
+
+/*
+ * The job's process as the engine sees it (for its counters): in a PID
+ * namespace, our only child as the host's /proc lists it.
+ */
+static pid_t
+host_pid(pid_t self, pid_t pid)
+{
+	char path[64], text[64];
+	ssize_t n;
+	int fd;
+
+	if (old_proc < 0 || self == getpid())
+		return pid;
+	snprintf(path, sizeof path, "%d/task/%d/children", (int)self,
+	    (int)self);
+	if ((fd = openat(old_proc, path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	return (pid_t)atoi(text);
+}
+
+/*
+ * Reads the engine's answer to "ready" on the status socket: "go" runs
+ * the job. Anything else, or the engine gone, does not. Returns 0 for go.
+ */
+static int
+wait_go(void)
+{
+	char line[16];
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < sizeof line - 1) {
+		n = read(status_fd, line + len, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		if (line[len++] == '\n')
+			break;
+	}
+	line[len] = '\0';
+	return strcmp(line, "go\n") == 0 ? 0 : -1;
+}
+
+/*
+ * Starts the job: with vfork (nothing of the shim copied; the shim waits
+ * the few microseconds until the job has exec'd), or, when the engine
+ * attaches counters (o->hold), with fork: the job's process waits for a
+ * go while the shim says "ready pid=N" and waits for the engine's go.
+ * *start is when the job was let go. Returns the pid, or -1 after
+ * reporting why the job cannot run.
+ */
+static pid_t
+spawn(const struct jobopts *o, const sigset_t *mask, pid_t self,
+    int console, double *start)
+{
+	int ep[2], gp[2] = { -1, -1 }, failed;
+	pid_t pid;
+
+	if (pipe2(ep, O_CLOEXEC) != 0 ||
+	    (o->hold && pipe2(gp, O_CLOEXEC) != 0)) {
+		report("error=pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	*start = mono_us();
+	pid = o->hold ? fork() : vfork();
+	if (pid == 0)
+		job_process(o, mask, gp[0], ep[1], console);
+	close(ep[1]);
+	if (gp[0] >= 0)
+		close(gp[0]);
+	if (pid < 0) {
+		report("error=fork: %s\n", strerror(errno));
+		close(ep[0]);
+		if (gp[1] >= 0)
+			close(gp[1]);
+		return -1;
+	}
+	setpgid(pid, pid);
+	if (o->hold) {
+		report("ready pid=%d\n", (int)host_pid(self, pid));
+		if (wait_go() != 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			close(gp[1]);
+			close(ep[0]);
+			report("error=stopped before it started\n");
+			return -1;
+		}
+		*start = mono_us();
+		if (write(gp[1], "g", 1) != 1) {
+			/* It failed already: its error pipe says why. */
+		}
+		close(gp[1]);
+	}
+	failed = spawn_failed(o, ep[0]);
+	close(ep[0]);
+	if (failed) {
+		waitpid(pid, NULL, 0);
 		return -1;
 	}
 	return pid;
@@ -349,6 +499,130 @@ on_signal(int sig)
 }
 
 /*
+ * The boot monitor: reads what the guest writes (the console, teed on to
+ * the job's log, or the debug port's FIFO) and notes when the marker
+ * first shows, matched line by line and on a partial line (a marker may
+ * come without its newline).
+ */
+struct monitor {
+	int fd;   /* what is read: -1 when off or at its end */
+	int tee;  /* where a console goes on to (the log), or -1 */
+	int keep; /* a writer of the FIFO, so its reader never sees EOF */
+	regex_t re;
+	int have_re;
+	char line[4096];
+	size_t len;
+	double at; /* when the marker was seen (mono_us), 0: not yet */
+};
+
+static void
+monitor_match(struct monitor *m, double now)
+{
+	m->line[m->len] = '\0';
+	if (m->at == 0 && (!m->have_re || regexec(&m->re, m->line, 0, NULL,
+						   0) == 0))
+		m->at = now;
+}
+
+/* Reads what is there: a few reads at most, so that signals are not
+ * starved. Returns 0 when all was read, 1 when more may be there, or -1
+ * at the end of the stream. */
+static int
+monitor_read(struct monitor *m, double now)
+{
+	char buf[4096];
+	ssize_t n, k, w;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		if ((n = read(m->fd, buf, sizeof buf)) < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		if (n == 0)
+			return -1;
+		for (k = 0; m->tee >= 0 && k < n; k += w)
+			if ((w = write(m->tee, buf + k, (size_t)(n - k))) <= 0)
+				break; /* a full disk: the monitor goes on */
+		for (k = 0; k < n && m->at == 0; k++) {
+			if (buf[k] == '\n' || m->len == sizeof m->line - 1) {
+				monitor_match(m, now);
+				m->len = 0;
+				if (buf[k] == '\n')
+					continue;
+			}
+			m->line[m->len++] = buf[k];
+		}
+		if (m->len > 0)
+			monitor_match(m, now);
+	}
+	return 1;
+}
+
+/*
+ * Sets up the monitor before the job starts: the console pipe (*console
+ * gets its write end, for the job's standard output) or the debug port's
+ * FIFO. Returns 0, or -1 after reporting.
+ */
+static int
+monitor_open(struct monitor *m, const struct jobopts *o, int *console)
+{
+	int p[2];
+
+	memset(m, 0, sizeof *m);
+	m->fd = m->tee = m->keep = *console = -1;
+	if (o->boot == BOOT_NONE)
+		return 0;
+	if (o->marker != NULL) {
+		if (regcomp(&m->re, o->marker,
+			REG_EXTENDED | REG_NOSUB | REG_NEWLINE) != 0) {
+			report("error=bad boot marker '%s'\n", o->marker);
+			return -1;
+		}
+		m->have_re = 1;
+	}
+	if (o->boot == BOOT_CONSOLE) {
+		if (pipe2(p, O_CLOEXEC) != 0) {
+			report("error=pipe: %s\n", strerror(errno));
+			return -1;
+		}
+		m->fd = p[0];
+		*console = p[1];
+		m->tee = 1;
+	} else {
+		unlink(o->fifo);
+		if (o->fifo == NULL || mkfifo(o->fifo, 0600) != 0 ||
+		    (m->fd = open(o->fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) <
+			0 ||
+		    (m->keep = open(o->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) <
+			0) {
+			report("error=cannot make the debug port's FIFO %s: "
+			       "%s\n",
+			    o->fifo != NULL ? o->fifo : "(none)",
+			    strerror(errno));
+			return -1;
+		}
+	}
+	fcntl(m->fd, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+static void
+monitor_close(struct monitor *m, const struct jobopts *o, double now)
+{
+	if (m->fd >= 0) {
+		/* What the job wrote last (the writers are gone). */
+		while (monitor_read(m, now) == 1)
+			;
+		close(m->fd);
+	}
+	if (m->keep >= 0)
+		close(m->keep);
+	if (o->boot == BOOT_DEBUGCON && o->fifo != NULL)
+		unlink(o->fifo);
+	if (m->have_re)
+		regfree(&m->re);
+}
+
+/*
  * Runs one job and reports on status_fd. self is the shim's pid as the
  * engine sees it; sandbox says what protections are in force. Returns
  * the exit status for the shim.
@@ -358,16 +632,18 @@ run_job(const struct jobopts *o, pid_t self, const char *sandbox)
 {
 	struct sigaction sa;
 	struct rusage ru;
-	struct timespec tick = { 0, 10 * 1000000L };
+	struct monitor mon;
+	struct signalfd_siginfo si;
+	struct pollfd pfd[2];
+	char boot[64];
 	cpu_set_t cpus;
 	sigset_t set, old;
-	siginfo_t info;
-	double start, end = 0, deadline = 0;
+	double start, end = 0, deadline = 0, now;
 	pid_t pid, ppid;
-	int st = 0, main_done = 0, leftover = 0, sig;
-	int killed = 0, stopping = 0;
+	int st = 0, main_done = 0, leftover = 0, console, sfd, nfds;
+	int killed = 0, stopping = 0, boot_stopped = 0, rc;
 
-	/* Signals are taken synchronously, with sigtimedwait, below. */
+	/* Signals are taken synchronously, through a signalfd. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
@@ -380,6 +656,11 @@ run_job(const struct jobopts *o, pid_t self, const char *sandbox)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		report("error=signalfd: %s\n", strerror(errno));
+		return 125;
+	}
 
 	/* If our parent dies, so does the job (it would be rerun). */
 	ppid = getppid();
@@ -402,24 +683,37 @@ run_job(const struct jobopts *o, pid_t self, const char *sandbox)
 			return 125;
 		}
 	}
+	if (monitor_open(&mon, o, &console) != 0)
+		return 125;
 
-	start = mono_us();
-	if ((pid = spawn(o, &old)) < 0)
+	/* The first line names us and the job's group as the engine sees
+	 * them: in a PID namespace, the engine can only end the job
+	 * through the shim, which is its init. */
+	report("shim=%d job=0 sandbox=%s\n", (int)self, sandbox);
+	pid = spawn(o, &old, self, console, &start);
+	if (console >= 0)
+		close(console);
+	if (pid < 0) {
+		monitor_close(&mon, o, 0);
 		return 127; /* reported */
-	setpgid(pid, pid);
-	/* The job's group as the engine sees it: in a PID namespace, the
-	 * engine can only end it through the shim, which is its init. */
-	report("shim=%d job=%d sandbox=%s\n", (int)self,
-	    self == getpid() ? (int)pid : 0, sandbox);
+	}
+	if (self == getpid())
+		report("job=%d\n", (int)pid);
 
 	/*
 	 * Wait for the main process, then for anything it left behind,
 	 * which gets SIGTERM and, after the grace period, SIGKILL. A stop
-	 * request (SIGTERM) does the same to the main process as well.
+	 * request (SIGTERM) does the same to the main process as well, and
+	 * so does a boot monitor told to stop once the guest is up.
 	 */
 	for (;;) {
 		if (reap_all(pid, &st, &main_done, &end) < 0)
 			break;
+		if (mon.at != 0 && o->boot_stop && !boot_stopped &&
+		    !main_done) {
+			boot_stopped = 1;
+			stopping = 1;
+		}
 		if ((stopping || main_done) && deadline == 0) {
 			deadline = mono_us() + o->grace_ms * 1000.0;
 			kill(-pid, SIGTERM);
@@ -441,30 +735,54 @@ run_job(const struct jobopts *o, pid_t self, const char *sandbox)
 			if (killed && (o->ns & NS_PID))
 				kill(-1, SIGKILL);
 			signal_children(killed ? SIGKILL : SIGTERM);
-			sig = sigtimedwait(&set, &info, &tick);
-		} else
-			sig = sigwaitinfo(&set, &info);
-		if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP)
-			stopping = 1;
+		}
+		pfd[0].fd = sfd;
+		pfd[0].events = POLLIN;
+		nfds = 1;
+		if (mon.fd >= 0) {
+			pfd[1].fd = mon.fd;
+			pfd[1].events = POLLIN;
+			nfds = 2;
+		}
+		rc = poll(pfd, (nfds_t)nfds, deadline != 0 ? 10 : -1);
+		now = mono_us();
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (nfds == 2 && pfd[1].revents != 0 &&
+		    monitor_read(&mon, now) < 0) {
+			close(mon.fd);
+			mon.fd = -1;
+		}
+		while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
+			if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT ||
+			    si.ssi_signo == SIGHUP)
+				stopping = 1;
 	}
 	if (!main_done)
 		end = mono_us();
+	monitor_close(&mon, o, end);
+	close(sfd);
 	getrusage(RUSAGE_CHILDREN, &ru);
+	boot[0] = '\0';
+	if (mon.at != 0)
+		snprintf(boot, sizeof boot, " boot_us=%.0f%s", mon.at - start,
+		    boot_stopped ? " boot_stopped=1" : "");
 	report("exit=%d signal=%d wall_us=%.0f maxrss_kb=%ld utime_us=%ld "
-	       "stime_us=%ld leftover=%d stopped=%d\n",
+	       "stime_us=%ld nvcsw=%ld nivcsw=%ld minflt=%ld majflt=%ld "
+	       "leftover=%d stopped=%d%s\n",
 	    main_done && WIFEXITED(st) ? WEXITSTATUS(st) : -1,
 	    main_done && WIFSIGNALED(st) ? WTERMSIG(st) : 0, end - start,
 	    ru.ru_maxrss,
 	    (long)ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec,
-	    (long)ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec, leftover,
-	    stopping);
+	    (long)ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec,
+	    ru.ru_nvcsw, ru.ru_nivcsw, ru.ru_minflt, ru.ru_majflt, leftover,
+	    stopping && !boot_stopped, boot);
+	if (boot_stopped)
+		return 0;
 	if (main_done && WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return 128 + (main_done && WIFSIGNALED(st) ? WTERMSIG(st) : SIGKILL);
 }
-
-/* The host's /proc, kept open when a PID namespace gets its own. */
-static int old_proc = -1;
 
 /*
  * Our pid as the engine sees it. A procfs resolves "self" in the PID
@@ -698,6 +1016,18 @@ option(struct jobopts *o, const char *kv)
 		o->as_max = strtoull(v, NULL, 10);
 	else if (KEY("nproc"))
 		o->nproc_max = strtoull(v, NULL, 10);
+	else if (KEY("hold"))
+		o->hold = atoi(v);
+	else if (KEY("boot") && strcmp(v, "console") == 0)
+		o->boot = BOOT_CONSOLE;
+	else if (KEY("boot") && strcmp(v, "debugcon") == 0)
+		o->boot = BOOT_DEBUGCON;
+	else if (KEY("marker"))
+		o->marker = v;
+	else if (KEY("fifo"))
+		o->fifo = v;
+	else if (KEY("bootstop"))
+		o->boot_stop = atoi(v);
 	else
 		return -1;
 #undef KEY
@@ -1083,8 +1413,25 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.aslr = -1;
 	o.grace_ms = 2000;
-	while ((c = getopt(argc, argv, "+c:s:g:N:K:J:T:A")) != -1) {
+	while ((c = getopt(argc, argv, "+c:s:g:N:K:J:T:AB:M:F:S")) != -1) {
 		switch (c) {
+		case 'B':
+			if (strcmp(optarg, "console") == 0)
+				o.boot = BOOT_CONSOLE;
+			else if (strcmp(optarg, "debugcon") == 0)
+				o.boot = BOOT_DEBUGCON;
+			else
+				usage();
+			break;
+		case 'M':
+			o.marker = optarg;
+			break;
+		case 'F':
+			o.fifo = optarg;
+			break;
+		case 'S':
+			o.boot_stop = 1;
+			break;
 		case 'c':
 			o.cpus = optarg;
 			break;

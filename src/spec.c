@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "pmu.h"
 #include "sha256.h"
 #include "spec.h"
 #include "template.h"
@@ -51,6 +52,10 @@ static const char *const direction_names[] = { "maximize", "minimize", NULL };
 static const char *const aggregate_names[] = { "median", "mean", "min", "max",
 	NULL };
 static const char *const stream_names[] = { "stdout", "stderr", NULL };
+static const char *const builtin_metrics[] = { SPEC_METRIC_WALL,
+	SPEC_METRIC_RSS, SPEC_METRIC_CPU, SPEC_METRIC_MEMORY, SPEC_METRIC_VCSW,
+	SPEC_METRIC_IVCSW, SPEC_METRIC_MINFLT, SPEC_METRIC_MAJFLT, NULL };
+static const char *const boot_sources[] = { "console", "debugcon", NULL };
 static const char *const governor_names[] = { "performance", "powersave",
 	"ondemand", "conservative", "schedutil", "userspace", NULL };
 
@@ -59,7 +64,8 @@ static const char *const env_names[] = { "WAYFINDER_CORES",
 	"WAYFINDER_TOTAL_CORES", "WAYFINDER_SPEC_DIR", "WAYFINDER_BUILD_DIR",
 	"WAYFINDER_WORK_DIR", "WAYFINDER_RESULTS", "WAYFINDER_ITERATION",
 	"WAYFINDER_WARMUP", "WAYFINDER_CONFIG_ID", "WAYFINDER_TRIAL",
-	"WAYFINDER_JOB", "WAYFINDER_EXPERIMENT", "WAYFINDER_STAGE", NULL };
+	"WAYFINDER_JOB", "WAYFINDER_EXPERIMENT", "WAYFINDER_STAGE",
+	"WAYFINDER_DEBUGCON", NULL };
 
 static void err(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -1511,15 +1517,115 @@ parse_templates(struct ctx *c, struct stagespec *st, yaml_node_t *n,
 
 static void parse_metrics(struct ctx *, yaml_node_t *);
 static void parse_objective(struct ctx *, yaml_node_t *);
+static int compile_regex(struct ctx *, yaml_node_t *, const char *,
+    const char *, regex_t *, char **);
 
 static const char *const build_keys[] = { "script", "run", "cores", "timeout",
 	"estimate", "config_h", "kconfig", "templates", "isolation", "memory",
-	"pids", "network", "aslr", NULL };
+	"pids", "network", "aslr", "pmu", "sample_interval", NULL };
 static const char *const test_keys[] = { "script", "run", "cores", "timeout",
 	"estimate", "templates", "isolation", "repeat", "warmup", "metrics",
 	"objective", "memory", "pids", "network", "aslr", "cache_ways",
-	"mem_bandwidth", NULL };
+	"mem_bandwidth", "pmu", "sample_interval", "boot", NULL };
+static const char *const boot_keys[] = { "source", "marker", "stop", NULL };
 static const char *const network_names[] = { "host", "none", NULL };
+
+/* pmu: the events to count, each a metric of the stage's jobs. */
+static void
+parse_pmu(struct ctx *c, yaml_node_t *n, struct stagespec *st)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *v;
+	const char *name;
+	char *why, *hint;
+	int elsewhere;
+	size_t i;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err(c, n,
+		    "'pmu' must be a list of event names, not %s (wayfinder "
+		    "events lists them)",
+		    kind_name(n));
+		return;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	     it++) {
+		v = node_at(c, *it);
+		if ((name = scalar(c, v, "pmu")) == NULL)
+			continue;
+		for (i = 0; i < st->npmu; i++)
+			if (strcmp(st->pmu[i], name) == 0)
+				break;
+		if (i < st->npmu) {
+			err(c, v, "event '%s' is listed twice", name);
+			continue;
+		}
+		if (spec_builtin_metric(name) ||
+		    strcmp(name, SPEC_METRIC_BOOT) == 0) {
+			err(c, v,
+			    "'%s' is a built-in metric, not a counter; it is "
+			    "recorded without being listed",
+			    name);
+			continue;
+		}
+		if (pmu_check(name, &elsewhere, &why, &hint) != 0) {
+			if (hint != NULL)
+				err(c, v, "%s; did you mean '%s'?", why, hint);
+			else
+				err(c, v,
+				    "%s (wayfinder events --all lists this "
+				    "host's)",
+				    why);
+			free(why);
+			free(hint);
+			continue;
+		}
+		if (elsewhere)
+			diag_add(c->d, DIAG_WARNING, c->file,
+			    (int)v->start_mark.line + 1,
+			    (int)v->start_mark.column + 1,
+			    "event '%s' belongs to a PMU this host does not "
+			    "have: it will not be counted here",
+			    name);
+		st->pmu = xreallocarray(st->pmu, st->npmu + 1, sizeof *st->pmu);
+		st->pmu[st->npmu++] = xstrdup(name);
+	}
+}
+
+/* boot: {source, marker, stop}, a test's boot monitor. */
+static void
+parse_boot(struct ctx *c, yaml_node_t *n, struct bootspec *b)
+{
+	yaml_node_t *f[3];
+	regex_t re;
+	int v;
+
+	b->pos = pos_of(n);
+	if (fields(c, n, "boot", boot_keys, f, NULL) != 0)
+		return;
+	if (f[0] == NULL) {
+		err(c, n,
+		    "boot needs a 'source': console (the job's standard "
+		    "output) or debugcon (QEMU's debug port, through "
+		    "$WAYFINDER_DEBUGCON)");
+		return;
+	}
+	if (choose(c, f[0], "source", boot_sources, &v) != 0)
+		return;
+	b->source = v == 0 ? BOOT_CONSOLE : BOOT_DEBUGCON;
+	if (f[1] != NULL && (b->marker = get_str(c, f[1], "marker")) != NULL) {
+		if (*b->marker == '\0') {
+			err(c, f[1], "'marker' is empty");
+		} else if (compile_regex(c, f[1], "the boot marker", b->marker,
+			       &re, &b->marker_posix) == 0)
+			regfree(&re);
+	} else if (f[1] == NULL && b->source == BOOT_CONSOLE)
+		err(c, n,
+		    "a console boot monitor needs a 'marker': a regex for "
+		    "the line the guest prints once booted");
+	if (f[2] != NULL)
+		get_bool(c, f[2], "stop", &b->stop);
+}
 
 /* A file name inside the build directory: relative, no "..". */
 static char *
@@ -1557,6 +1663,7 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 	st->timeout = stage == STAGE_BUILD ? 3600 : 600;
 	st->repeat = 3;
 	st->warmup = 0;
+	st->sample_interval = 0.5;
 	if (fields(c, n, stage == STAGE_BUILD ? "build" : "test", keys, f,
 		NULL) != 0)
 		return;
@@ -1609,6 +1716,16 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 	if ((v = f[key(keys, "aslr")]) != NULL &&
 	    get_bool(c, v, "aslr", &b) == 0)
 		st->aslr = b;
+	if ((v = f[key(keys, "pmu")]) != NULL)
+		parse_pmu(c, v, st);
+	if ((v = f[key(keys, "sample_interval")]) != NULL &&
+	    get_duration(c, v, "sample_interval", &st->sample_interval) == 0 &&
+	    st->sample_interval > 0 && st->sample_interval < 0.01) {
+		err(c, v,
+		    "'sample_interval' must be 0 (no sampling) or at least "
+		    "10ms");
+		st->sample_interval = 0.5;
+	}
 	if (stage == STAGE_BUILD) {
 		if (f[key(keys, "config_h")] != NULL)
 			st->config_h = get_outname(c, f[key(keys, "config_h")],
@@ -1637,6 +1754,8 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 	if (f[key(keys, "warmup")] != NULL &&
 	    get_int(c, f[key(keys, "warmup")], "warmup", 0, 100000, &ll) == 0)
 		st->warmup = (int)ll;
+	if ((v = f[key(keys, "boot")]) != NULL)
+		parse_boot(c, v, &st->boot);
 	if (f[key(keys, "metrics")] != NULL)
 		parse_metrics(c, f[key(keys, "metrics")]);
 	if (f[key(keys, "objective")] != NULL)
@@ -1793,6 +1912,43 @@ valid_metric_name(const char *s)
 	return 1;
 }
 
+/*
+ * Checks and compiles re (a regex of the spec, for what: "metric 'x'")
+ * into *out, and its translation for POSIX into *posix when asked.
+ * Returns 0, or -1 after reporting at n.
+ */
+static int
+compile_regex(struct ctx *c, yaml_node_t *n, const char *what, const char *re,
+    regex_t *out, char **posix)
+{
+	const char *why;
+	char ebuf[256], *tr;
+	int rc;
+
+	if ((why = regex_limits(re)) != NULL) {
+		err(c, n, "regex for %s is refused: %s", what, why);
+		return -1;
+	}
+	if ((tr = regex_translate(re)) == NULL) {
+		err(c, n,
+		    "regex for %s: \\D inside [...] is not supported; write "
+		    "[^0-9] outside brackets",
+		    what);
+		return -1;
+	}
+	if ((rc = regcomp(out, tr, REG_EXTENDED | REG_NEWLINE)) != 0) {
+		regerror(rc, out, ebuf, sizeof ebuf);
+		err(c, n, "bad regex for %s: %s", what, ebuf);
+		free(tr);
+		return -1;
+	}
+	if (posix != NULL)
+		*posix = tr;
+	else
+		free(tr);
+	return 0;
+}
+
 static void
 parse_metrics(struct ctx *c, yaml_node_t *n)
 {
@@ -1800,8 +1956,7 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 	yaml_node_item_t *it;
 	yaml_node_t *v, *f[7];
 	struct metric *m;
-	const char *why;
-	char *re, ebuf[256], *where;
+	char *what, *where;
 	int rc, stream, opt;
 	size_t i;
 
@@ -1843,10 +1998,25 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 			free(m->name);
 			continue;
 		}
-		if (spec_builtin_metric(m->name)) {
+		if (spec_builtin_metric(m->name) ||
+		    (strcmp(m->name, SPEC_METRIC_BOOT) == 0 &&
+			s->test.boot.source != BOOT_NONE)) {
 			err(c, f[0],
 			    "metric '%s' is built in; it is recorded "
 			    "for every job without being declared",
+			    m->name);
+			free(m->name);
+			continue;
+		}
+		for (i = 0; i < s->test.npmu; i++)
+			if (strcmp(s->test.pmu[i], m->name) == 0 ||
+			    pmu_derived_known(m->name, s->test.pmu,
+				s->test.npmu))
+				break;
+		if (i < s->test.npmu) {
+			err(c, f[0],
+			    "metric '%s' is also a counter of 'pmu' (or "
+			    "derived from them); name it otherwise",
 			    m->name);
 			free(m->name);
 			continue;
@@ -1879,28 +2049,11 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 		}
 		if ((m->regex_text = get_str(c, f[1], "regex")) == NULL)
 			continue;
-		if ((why = regex_limits(m->regex_text)) != NULL) {
-			err(c, f[1], "regex for metric '%s' is refused: %s",
-			    m->name, why);
-			free(m->regex_text);
-			m->regex_text = NULL;
-			continue;
-		}
-		if ((re = regex_translate(m->regex_text)) == NULL) {
-			err(c, f[1],
-			    "regex for metric '%s': \\D inside [...] is "
-			    "not supported; write [^0-9] outside brackets",
-			    m->name);
-			free(m->regex_text);
-			m->regex_text = NULL;
-			continue;
-		}
-		rc = regcomp(&m->regex, re, REG_EXTENDED | REG_NEWLINE);
-		free(re);
+		what = xasprintf("metric '%s'", m->name);
+		rc = compile_regex(c, f[1], what, m->regex_text, &m->regex,
+		    NULL);
+		free(what);
 		if (rc != 0) {
-			regerror(rc, &m->regex, ebuf, sizeof ebuf);
-			err(c, f[1], "bad regex for metric '%s': %s", m->name,
-			    ebuf);
 			free(m->regex_text);
 			m->regex_text = NULL;
 			continue;
@@ -1921,18 +2074,18 @@ static const char *const objective_keys[] = { "metric", "direction",
 	"aggregate", NULL };
 
 static void
-parse_objective(struct ctx *c, yaml_node_t *n)
+parse_objective(struct ctx *c, yaml_node_t *node)
 {
 	struct spec *s = c->s;
 	yaml_node_t *f[4];
 	const char **names, *hint;
 	int v;
-	size_t i;
+	size_t i, n;
 
-	if (fields(c, n, "objective", objective_keys, f, NULL) != 0)
+	if (fields(c, node, "objective", objective_keys, f, NULL) != 0)
 		return;
 	if (f[0] == NULL || f[1] == NULL) {
-		err(c, n,
+		err(c, node,
 		    "objective needs 'metric' and 'direction' "
 		    "(maximize or minimize)");
 		if (f[0] == NULL)
@@ -1946,8 +2099,6 @@ parse_objective(struct ctx *c, yaml_node_t *n)
 	if (f[2] != NULL &&
 	    choose(c, f[2], "aggregate", aggregate_names, &v) == 0)
 		s->aggregate = (enum aggregate)v;
-	if (spec_builtin_metric(s->objective))
-		return;
 	for (i = 0; i < s->nmetrics; i++)
 		if (strcmp(s->metrics[i].name, s->objective) == 0)
 			break;
@@ -1957,13 +2108,18 @@ parse_objective(struct ctx *c, yaml_node_t *n)
 			    s->objective);
 		return;
 	}
-	names = xcalloc(s->nmetrics + 5, sizeof *names);
+	if (spec_has_metric(s, s->objective))
+		return;
+	names = xcalloc(s->nmetrics + s->test.npmu + 16, sizeof *names);
+	n = 0;
 	for (i = 0; i < s->nmetrics; i++)
-		names[i] = s->metrics[i].name;
-	names[i++] = SPEC_METRIC_WALL;
-	names[i++] = SPEC_METRIC_RSS;
-	names[i++] = SPEC_METRIC_CPU;
-	names[i++] = SPEC_METRIC_MEMORY;
+		names[n++] = s->metrics[i].name;
+	for (i = 0; builtin_metrics[i] != NULL; i++)
+		names[n++] = builtin_metrics[i];
+	for (i = 0; i < s->test.npmu; i++)
+		names[n++] = s->test.pmu[i];
+	if (s->test.boot.source != BOOT_NONE)
+		names[n++] = SPEC_METRIC_BOOT;
 	hint = diag_suggest(s->objective, names);
 	if (hint != NULL)
 		err(c, f[0],
@@ -1973,7 +2129,8 @@ parse_objective(struct ctx *c, yaml_node_t *n)
 	else
 		err(c, f[0],
 		    "objective names no metric: '%s' is not in "
-		    "'metrics' nor built in (%s, %s, %s, %s)",
+		    "'metrics' or 'pmu', nor built in (%s, %s, %s, %s, "
+		    "...; see wayfinder.yaml(5))",
 		    s->objective, SPEC_METRIC_WALL, SPEC_METRIC_RSS,
 		    SPEC_METRIC_CPU, SPEC_METRIC_MEMORY);
 	free(names);
@@ -2310,6 +2467,11 @@ stage_free(struct stagespec *st)
 	free(st->templates);
 	free(st->config_h);
 	free(st->kconfig);
+	for (i = 0; i < st->npmu; i++)
+		free(st->pmu[i]);
+	free(st->pmu);
+	free(st->boot.marker);
+	free(st->boot.marker_posix);
 }
 
 void
@@ -2363,10 +2525,31 @@ spec_free(struct spec *s)
 int
 spec_builtin_metric(const char *name)
 {
-	return strcmp(name, SPEC_METRIC_WALL) == 0 ||
-	    strcmp(name, SPEC_METRIC_RSS) == 0 ||
-	    strcmp(name, SPEC_METRIC_CPU) == 0 ||
-	    strcmp(name, SPEC_METRIC_MEMORY) == 0;
+	size_t i;
+
+	for (i = 0; builtin_metrics[i] != NULL; i++)
+		if (strcmp(name, builtin_metrics[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+spec_has_metric(const struct spec *s, const char *name)
+{
+	const struct stagespec *t = &s->test;
+	size_t i;
+
+	if (spec_builtin_metric(name))
+		return 1;
+	if (t->boot.source != BOOT_NONE && strcmp(name, SPEC_METRIC_BOOT) == 0)
+		return 1;
+	for (i = 0; i < s->nmetrics; i++)
+		if (strcmp(s->metrics[i].name, name) == 0)
+			return 1;
+	for (i = 0; i < t->npmu; i++)
+		if (strcmp(t->pmu[i], name) == 0)
+			return 1;
+	return pmu_derived_known(name, t->pmu, t->npmu);
 }
 
 int

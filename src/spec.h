@@ -66,6 +66,18 @@ struct tmpl {
 	struct pos pos;
 };
 
+enum boot_source { BOOT_NONE, BOOT_CONSOLE, BOOT_DEBUGCON };
+
+/* A test's boot monitor: the time from the job's exec (the VMM's start)
+ * to a marker on the guest's console or its debug port. */
+struct bootspec {
+	enum boot_source source;
+	char *marker;       /* the regex as written; NULL: any output */
+	char *marker_posix; /* ... translated for POSIX regcomp */
+	int stop;           /* end the job once the marker is seen */
+	struct pos pos;
+};
+
 /* The build: or test: section. */
 struct stagespec {
 	int present;
@@ -90,6 +102,11 @@ struct stagespec {
 	/* Cache and memory-bandwidth allocation (resctrl), tests only. */
 	int cache_ways;    /* 0: not asked */
 	int mem_bandwidth; /* percent; 0: not asked */
+	/* Counters and monitors. */
+	char **pmu; /* event names, as written (each a metric) */
+	size_t npmu;
+	double sample_interval; /* seconds; 0: no live sampling */
+	struct bootspec boot;   /* tests only */
 	struct pos pos;
 };
 
@@ -130,6 +147,12 @@ struct spec {
 #define SPEC_METRIC_RSS "maxrss_kb"
 #define SPEC_METRIC_CPU "cpu_ms"
 #define SPEC_METRIC_MEMORY "memory_peak_kb"
+#define SPEC_METRIC_VCSW "voluntary_switches"
+#define SPEC_METRIC_IVCSW "involuntary_switches"
+#define SPEC_METRIC_MINFLT "minor_faults"
+#define SPEC_METRIC_MAJFLT "major_faults"
+/* ... and one every test with a boot monitor records. */
+#define SPEC_METRIC_BOOT "boot_time_ms"
 
 /*
  * Loads and checks path. Returns the spec, or NULL when there are errors,
@@ -143,8 +166,12 @@ spec_parse(const char *path, const char *text, size_t len, struct diags *d);
 void spec_free(struct spec *);
 
 /* 1 if name is a metric every test job records (wall_ms, maxrss_kb,
- * cpu_ms, memory_peak_kb). */
+ * cpu_ms, memory_peak_kb and the rusage counts). */
 int spec_builtin_metric(const char *name);
+/* 1 if name is a metric the spec's tests record: a declared or built-in
+ * one, a pmu event, a metric derived from them, boot_time_ms with a
+ * boot monitor. */
+int spec_has_metric(const struct spec *, const char *name);
 /* Index of the parameter called name, or -1. */
 int spec_param_index(const struct spec *, const char *name);
 /* Writes the text of value idx of p into buf (at least 64 bytes for
