@@ -66,6 +66,7 @@ struct cgroup {
 	char *procs[F_N + 1]; /* dir/cgroup.procs, NULL terminated */
 	int cpu_fd;           /* v1 cpuacct.usage, v2 cpu.stat */
 	int peak_fd;          /* v1 memory.max_usage_in_bytes, v2 memory.peak */
+	int current_fd;       /* v1 memory.usage_in_bytes, v2 memory.current */
 	int oom_fd;           /* v1 memory.oom_control, v2 memory.events */
 	int events_fd;        /* v2 cgroup.events */
 	int open;             /* the fds above are valid */
@@ -786,6 +787,7 @@ slot_close(struct cgroup *cg)
 {
 	close_fd(&cg->cpu_fd);
 	close_fd(&cg->peak_fd);
+	close_fd(&cg->current_fd);
 	close_fd(&cg->oom_fd);
 	close_fd(&cg->events_fd);
 	cg->open = 0;
@@ -903,6 +905,9 @@ slot_open(struct cgroup *cg)
 			goto fail;
 		if (cg->peak_fd < 0 && (errno == EACCES || errno == EPERM))
 			cg->peak_fd = open_in(dir, "memory.peak", O_RDONLY);
+		/* For live samples only: a job runs without it. */
+		cg->current_fd = open_in(dir,
+		    v1 ? "memory.usage_in_bytes" : "memory.current", O_RDONLY);
 	}
 	if (!v1 &&
 	    (cg->events_fd = open_in(cg->dir[0], "cgroup.events", O_RDONLY)) <
@@ -942,6 +947,7 @@ cgroup_new(struct cgroup_sys *s, const char *name, struct cgroup **cgp,
 	cg = xcalloc(1, sizeof *cg);
 	cg->sys = s;
 	cg->cpu_fd = cg->peak_fd = cg->oom_fd = cg->events_fd = -1;
+	cg->current_fd = -1;
 	for (h = 0; h < s->nhier; h++) {
 		cg->dir[h] = xasprintf("%s/%s", s->hier[h].inst, name);
 		cg->procs[h] = xasprintf("%s/cgroup.procs", cg->dir[h]);
@@ -1123,6 +1129,22 @@ cgroup_job_end(struct cgroup *cg, struct cgroup_stats *st)
 		if (cgroup_populated(cg) == 0)
 			remake(cg);
 	}
+	return 0;
+}
+
+int
+cgroup_sample(struct cgroup *cg, struct cgroup_sample *out)
+{
+	uint64_t cpu;
+	int r;
+
+	out->cpu_usec = out->memory = -1;
+	if ((r = slot_open(cg)) != 0)
+		return r;
+	if (cg->cpu_fd >= 0 && read_cpu(cg, &cpu) == 0)
+		out->cpu_usec = cpu > cg->cpu0 ? (int64_t)(cpu - cg->cpu0) : 0;
+	if (cg->current_fd >= 0 && fd_u64(cg->current_fd, &cpu) == 0)
+		out->memory = (int64_t)cpu;
 	return 0;
 }
 

@@ -116,6 +116,13 @@ int cgroup_job_end(struct cgroup *, struct cgroup_stats *st);
  * empty, -EBUSY when processes are left, or another -errno.
  */
 int cgroup_kill(struct cgroup *, int timeout_ms);
+/* A running job's figures so far, for live samples; -1 where unknown. */
+struct cgroup_sample {
+	int64_t cpu_usec; /* CPU time since cgroup_job_begin */
+	int64_t memory;   /* bytes charged now */
+};
+/* Reads them: a few preads on files kept open. Returns 0 or -errno. */
+int cgroup_sample(struct cgroup *, struct cgroup_sample *);
 /* 1 if any process is in the slot, 0 if none, or -errno. */
 int cgroup_populated(struct cgroup *);
 /* Kills what is left (waiting a second at most), removes the slot. */

@@ -83,8 +83,10 @@ cmd_events(int argc, char **argv)
 	}
 	pmu_list(all, pattern, show, &s);
 	if (s.listed == 0) {
-		cmd_error("no event matches '%s'%s", pattern != NULL ? pattern : "",
-		    all ? "" : " (--all lists every event of this host's PMUs)");
+		cmd_error("no event matches '%s'%s",
+		    pattern != NULL ? pattern : "",
+		    all ? "" :
+			  " (--all lists every event of this host's PMUs)");
 		return EXIT_FAIL;
 	}
 	printf("%zu of %zu event%s can be counted here%s\n", s.counted,

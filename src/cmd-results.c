@@ -29,7 +29,9 @@ static void
 usage(FILE *f)
 {
 	fputs("usage: wayfinder results [EXPERIMENT] [--state DIR] [--top N] "
-	      "[--format table|csv|json]\n",
+	      "[--format table|csv|json]\n"
+	      "       wayfinder results [EXPERIMENT] [--state DIR] --samples "
+	      "TRIAL\n",
 	    f);
 }
 
@@ -387,6 +389,56 @@ print_table(const struct store_experiment *e, struct store_trial *v, size_t n,
 		       "json gives every statistic)\n");
 }
 
+/*
+ * The live samples of a trial's jobs as CSV: a row per sample, the
+ * counters and cgroup figures as columns (the names of the first job
+ * with samples; a job whose names differ gets its own header).
+ */
+static int
+print_samples(struct store *st, int64_t exp, int64_t seq)
+{
+	struct store_job_ref *jobs;
+	struct store_series sr;
+	char *header = NULL;
+	struct buf h = BUF_INIT;
+	size_t n, i, p, k;
+	int any = 0;
+
+	store_trial_jobs(st, exp, seq, &jobs, &n);
+	for (i = 0; i < n; i++) {
+		if (!store_series_get(st, jobs[i].id, &sr))
+			continue;
+		buf_reset(&h);
+		buf_adds(&h, "trial,iteration,warmup,job,state,t_ms");
+		for (k = 0; k < sr.n; k++)
+			buf_printf(&h, ",%s", sr.names[k]);
+		if (header == NULL || strcmp(header, buf_str(&h)) != 0) {
+			printf("%s\n", buf_str(&h));
+			free(header);
+			header = xstrdup(buf_str(&h));
+		}
+		for (p = 0; p < sr.points; p++) {
+			const double *row = sr.data + p * (sr.n + 1);
+
+			printf("%lld,%d,%d,%lld,%s,%.0f", (long long)seq,
+			    jobs[i].iteration, jobs[i].warmup,
+			    (long long)jobs[i].id, jobs[i].state, row[0]);
+			for (k = 0; k < sr.n; k++)
+				if (isnan(row[k + 1]))
+					printf(",");
+				else
+					printf(",%.10g", row[k + 1]);
+			putchar('\n');
+		}
+		any = 1;
+		store_series_free(&sr);
+	}
+	free(header);
+	buf_free(&h);
+	store_job_refs_free(jobs, n);
+	return any;
+}
+
 int
 cmd_results(int argc, char **argv)
 {
@@ -394,6 +446,7 @@ cmd_results(int argc, char **argv)
 		{ "state", required_argument, NULL, 'd' },
 		{ "top", required_argument, NULL, 't' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "samples", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -405,7 +458,7 @@ cmd_results(int argc, char **argv)
 	const char *statearg = NULL;
 	char *dir, *cause = NULL, *end;
 	size_t n = 0, nshow, i, k, top = 0;
-	int64_t id;
+	int64_t id, samples = 0;
 	int c, rc = EXIT_FAIL;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -437,6 +490,15 @@ cmd_results(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'S':
+			samples = strtoll(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || samples < 1) {
+				cmd_error("--samples needs a trial number, not "
+					  "'%s'",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -463,6 +525,18 @@ cmd_results(int argc, char **argv)
 			    dir);
 		else
 			cmd_error("no experiments in %s", dir);
+		goto out;
+	}
+	if (samples > 0) {
+		if (print_samples(st, id, samples))
+			rc = EXIT_OK;
+		else
+			cmd_error("trial %lld of experiment %lld has no live "
+				  "samples (no such trial, or its stages have "
+				  "no pmu: and no cgroup figures, or "
+				  "sample_interval: 0)",
+			    (long long)samples, (long long)id);
+		store_experiment_clear(&e);
 		goto out;
 	}
 	store_trials(st, id, &v, &n);

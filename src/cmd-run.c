@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <limits.h>
 #include <stdint.h>
 #include <sched.h>
@@ -19,6 +20,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "cpulist.h"
 #include "diag.h"
 #include "engine.h"
 #include "host.h"
@@ -41,6 +43,7 @@ struct run {
 	const struct space *space;
 	int tty;
 	int quiet;
+	int samples;    /* print live samples */
 	int line_shown; /* a progress line is on the screen */
 	const char *unit;
 };
@@ -53,7 +56,7 @@ usage(FILE *f)
 	      "[--state DIR] [--new] [--quiet]\n"
 	      "                     [--dry-run [--topology T]] [--cpus LIST] "
 	      "[--reserve LIST]\n"
-	      "                     [--no-sandbox]\n",
+	      "                     [--no-sandbox] [--samples]\n",
 	    f);
 }
 
@@ -98,6 +101,34 @@ progress_line(struct run *r, const struct engine_progress *p)
 	free(el);
 }
 
+/* "sample test trial 3 iteration 2 cpus 1 t=1.50s task-clock=..." */
+static void
+sample_line(struct run *r, const struct engine_report *rep)
+{
+	const struct engine_sample *smp = rep->sample;
+	char *cpus = cpulist_format(smp->cpus, smp->ncpus);
+	size_t i;
+
+	clear_line(r);
+	if (smp->trial > 0)
+		printf("sample trial %lld iteration %d", (long long)smp->trial,
+		    smp->iteration);
+	else
+		printf("sample build job %lld", (long long)smp->job);
+	printf(" cpus %s t=%.2fs", cpus, smp->t_ms / 1000);
+	for (i = 0; i < smp->n; i++)
+		if (isnan(smp->values[i]))
+			printf(" %s=?", smp->names[i]);
+		else
+			printf(" %s=%.6g", smp->names[i], smp->values[i]);
+	putchar('\n');
+	free(cpus);
+	if (r->tty && !r->quiet)
+		progress_line(r, rep->progress);
+	else
+		fflush(stdout);
+}
+
 static void
 on_report(const struct engine_report *rep, void *arg)
 {
@@ -106,6 +137,10 @@ on_report(const struct engine_report *rep, void *arg)
 	char *cfg;
 
 	switch (rep->kind) {
+	case ENGINE_SAMPLE:
+		if (r->samples)
+			sample_line(r, rep);
+		return;
 	case ENGINE_TICK:
 		if (r->tty && !r->quiet)
 			progress_line(r, p);
@@ -136,23 +171,6 @@ on_report(const struct engine_report *rep, void *arg)
 		progress_line(r, p);
 	else
 		fflush(stdout);
-}
-
-/* "0-3,8,10-11" */
-static char *
-cpu_ranges(const int *cpus, size_t n)
-{
-	struct buf b = BUF_INIT;
-	size_t i, j;
-
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && cpus[j] == cpus[j - 1] + 1; j++)
-			;
-		buf_printf(&b, "%s%d", b.len > 0 ? "," : "", cpus[i]);
-		if (j - i > 1)
-			buf_printf(&b, "-%d", cpus[j - 1]);
-	}
-	return buf_steal(&b);
 }
 
 static void
@@ -400,6 +418,7 @@ cmd_run(int argc, char **argv)
 		{ "cpus", required_argument, NULL, 'C' },
 		{ "reserve", required_argument, NULL, 'R' },
 		{ "no-sandbox", no_argument, NULL, 'X' },
+		{ "samples", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -419,7 +438,7 @@ cmd_run(int argc, char **argv)
 	     *lockpath = NULL, *t;
 	uint64_t budget = 0, seed = 0, jobs = 0;
 	int c, seeded = 0, fresh = 0, quiet = 0, rc = EXIT_FAIL, lockfd = -1;
-	int dry = 0, no_sandbox = 0;
+	int dry = 0, no_sandbox = 0, samples = 0;
 	int *cpus = NULL;
 	size_t ncpus;
 	int64_t exp = 0;
@@ -468,6 +487,9 @@ cmd_run(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = 1;
+			break;
+		case 'P':
+			samples = 1;
 			break;
 		case 'D':
 			dry = 1;
@@ -613,6 +635,7 @@ cmd_run(int argc, char **argv)
 	r.space = sp;
 	r.tty = isatty(STDOUT_FILENO);
 	r.quiet = quiet;
+	r.samples = samples;
 	if (jobs > ncpus / (size_t)s->test.cores)
 		jobs = ncpus / (size_t)s->test.cores; /* what can ever run */
 	if (jobs == 0)
@@ -620,7 +643,7 @@ cmd_run(int argc, char **argv)
 	if (jobs > sched_max_jobs(topo, s))
 		jobs = sched_max_jobs(topo, s);
 	if (!quiet) {
-		t = cpu_ranges(cpus, ncpus);
+		t = cpulist_format(cpus, ncpus);
 		printf("experiment %lld (%s): %s, budget %llu, up to %llu "
 		       "job%s at once on CPUs %s, state %s\n",
 		    (long long)exp, s->name, strategy,

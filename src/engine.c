@@ -31,6 +31,7 @@
 #include "job.h"
 #include "metrics.h"
 #include "plan.h"
+#include "pmu.h"
 #include "resctrl.h"
 #include "sched.h"
 #include "xmalloc.h"
@@ -67,6 +68,20 @@ struct trial {
 	int rdt_wait;        /* waits for cache ways running jobs hold */
 };
 
+/*
+ * A job's live samples: points of k values after the time (ms since the
+ * job began). Past SERIES_MAX points, pairs of points merge (the later
+ * point of a count, the higher of a gauge) and sampling slows by half,
+ * so a long job keeps a bounded, evenly spaced series.
+ */
+#define SERIES_MAX 2048
+
+struct series {
+	size_t k;
+	double *data; /* points * (k + 1) */
+	size_t points;
+};
+
 struct job {
 	struct job *next;
 	struct engine *e;
@@ -94,6 +109,11 @@ struct job {
 	struct cgroup_stats cgs;
 	int have_cgs; /* cgs holds the job's usage */
 	char *protections;
+	char *fifo; /* the boot monitor's debug port FIFO, or NULL */
+	/* Live samples: when the next is due (uv_now; 0: none), every
+	 * interval ms, and those taken so far. */
+	uint64_t t0, next_sample, interval;
+	struct series series;
 };
 
 struct engine {
@@ -124,8 +144,17 @@ struct engine {
 	char *cgdesc;            /* "cgroup-v1:cpuset+memory+..." */
 	struct resctrl *rdt;     /* cache allocation, when asked and there */
 	int rdt_jobs;            /* running jobs holding a resctrl group */
-	int batch;               /* inside batch_begin */
-	int in_txn;              /* a group commit is open */
+	/* Counters and live samples, per stage (STAGE_BUILD, STAGE_TEST). */
+	struct pmu_set *pmu[2];
+	size_t *sample_event[2]; /* the usable events' indices in pmu[] */
+	size_t nsample_events[2];
+	const char **sample_names[2]; /* those, then cpu_ms, memory_kb */
+	size_t nsample[2];
+	uv_timer_t sample_timer;
+	int sampling;     /* sample_timer runs */
+	int attach_noted; /* a counter that failed was said */
+	int batch;        /* inside batch_begin */
+	int in_txn;       /* a group commit is open */
 	uv_timer_t commit_timer;
 	struct queued *queue;
 	size_t nqueue;
@@ -220,6 +249,7 @@ deliver(struct engine *e, enum engine_report_kind kind, int64_t seq,
 	r.cfg = cfg;
 	r.value = value;
 	r.text = text;
+	r.sample = NULL;
 	e->o->report(&r, e->o->arg);
 }
 
@@ -529,6 +559,8 @@ job_free(struct job *j)
 	free(j->log_err);
 	free(j->kept);
 	free(j->protections);
+	free(j->fifo);
+	free(j->series.data);
 	if (j->rdt != NULL)
 		resctrl_group_free(j->rdt);
 	free(j);
@@ -708,6 +740,221 @@ fill_end(struct store_job_end *end, const struct job *j, const char *state,
 	end->stime_ms = r->stime_ms;
 }
 
+static void on_sample(uv_timer_t *);
+
+/*
+ * The counters of each stage, probed once: what this host cannot count
+ * is said once per run, and an objective that cannot be counted stops
+ * the run before it starts.
+ */
+static int
+counters_open(struct engine *e, char **cause)
+{
+	const struct stagespec *st[2] = { &e->spec->build, &e->spec->test };
+	char *why, *text;
+	size_t i, k;
+
+	for (i = 0; i < 2; i++) {
+		if (!st[i]->present || st[i]->npmu == 0)
+			continue;
+		e->pmu[i] = pmu_set_new(st[i]->pmu, st[i]->npmu);
+		e->sample_event[i] =
+		    xcalloc(st[i]->npmu + 1, sizeof *e->sample_event[i]);
+		for (k = 0; k < st[i]->npmu; k++)
+			if (pmu_set_status(e->pmu[i], k) == PMU_SUPPORTED)
+				e->sample_event[i][e->nsample_events[i]++] = k;
+		if ((text = pmu_set_notice(e->pmu[i])) != NULL) {
+			notice(e, "%s counters: %s", i == 0 ? "build" : "test",
+			    text);
+			free(text);
+		}
+	}
+	if (pmu_set_counts(e->pmu[STAGE_TEST], e->spec->objective, &why) == 0) {
+		*cause = xasprintf("the objective '%s' cannot be counted on "
+				   "this host: %s",
+		    e->spec->objective, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+counters_close(struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		pmu_set_free(e->pmu[i]);
+		free(e->sample_event[i]);
+		free(e->sample_names[i]);
+	}
+}
+
+/*
+ * What each stage's samples hold: its usable counters, then the CPU time
+ * and memory of the job's cgroup when jobs have one. The sample timer
+ * ticks at the shortest interval.
+ */
+static void
+samples_open(struct engine *e)
+{
+	const struct stagespec *st[2] = { &e->spec->build, &e->spec->test };
+	double every = 0;
+	size_t i, k, n;
+
+	for (i = 0; i < 2; i++) {
+		if (!st[i]->present || st[i]->sample_interval <= 0)
+			continue;
+		e->sample_names[i] =
+		    xcalloc(e->nsample_events[i] + 3, sizeof(char *));
+		n = 0;
+		for (k = 0; k < e->nsample_events[i]; k++)
+			e->sample_names[i][n++] =
+			    pmu_set_name(e->pmu[i], e->sample_event[i][k]);
+		if (e->slot_cg != NULL) {
+			e->sample_names[i][n++] = "cpu_ms";
+			e->sample_names[i][n++] = "memory_kb";
+		}
+		e->nsample[i] = n;
+		if (n > 0 && (every == 0 || st[i]->sample_interval < every))
+			every = st[i]->sample_interval;
+	}
+	if (every == 0)
+		return;
+	uv_timer_init(&e->loop, &e->sample_timer);
+	e->sample_timer.data = e;
+	e->sampling = 1;
+	uv_timer_start(&e->sample_timer, on_sample, (uint64_t)(every * 1000),
+	    (uint64_t)(every * 1000));
+}
+
+/* Appends a point to a job's series; see SERIES_MAX. */
+static void
+series_add(struct job *j, const char *const *names, double t, const double *v)
+{
+	struct series *sr = &j->series;
+	size_t k = sr->k, i, c;
+	double *a, *b, *to;
+
+	if (sr->data == NULL)
+		sr->data = xcalloc(SERIES_MAX * (k + 1), sizeof *sr->data);
+	if (sr->points == SERIES_MAX) {
+		for (i = 0; i < SERIES_MAX / 2; i++) {
+			a = sr->data + 2 * i * (k + 1);
+			b = a + k + 1;
+			to = sr->data + i * (k + 1);
+			to[0] = b[0];
+			for (c = 1; c <= k; c++)
+				to[c] =
+				    strcmp(names[c - 1], "memory_kb") == 0 &&
+					(isnan(b[c]) || a[c] > b[c]) ?
+				    a[c] :
+				    b[c];
+		}
+		sr->points = SERIES_MAX / 2;
+		j->interval *= 2;
+	}
+	to = sr->data + sr->points++ * (k + 1);
+	to[0] = t;
+	memcpy(to + 1, v, k * sizeof *v);
+}
+
+/* Takes one sample of a running job: into its series, and to the
+ * engine's client as a live report. */
+static void
+sample_job(struct engine *e, struct job *j, uint64_t now)
+{
+	int stage = j->t != NULL ? STAGE_TEST : STAGE_BUILD;
+	size_t n = e->nsample[stage], ne = e->nsample_events[stage], i;
+	struct engine_sample smp;
+	struct engine_report r;
+	struct cgroup_sample cs;
+	double *v, *all;
+
+	v = xcalloc(n + 1, sizeof *v);
+	for (i = 0; i < n; i++)
+		v[i] = NAN;
+	if (ne > 0 && e->xops->counters != NULL) {
+		all = xcalloc(pmu_set_count(e->pmu[stage]) + 1, sizeof *all);
+		if (e->xops->counters(j->x, all) == 0)
+			for (i = 0; i < ne; i++)
+				v[i] = all[e->sample_event[stage][i]];
+		free(all);
+	}
+	if (n > ne && j->cg != NULL && cgroup_sample(j->cg, &cs) == 0) {
+		if (cs.cpu_usec >= 0)
+			v[ne] = (double)cs.cpu_usec / 1e3;
+		if (cs.memory >= 0)
+			v[ne + 1] = (double)cs.memory / 1024;
+	}
+	series_add(j, e->sample_names[stage], (double)(now - j->t0), v);
+	if (e->o->report != NULL) {
+		smp.job = j->id;
+		smp.kind = j->t != NULL ? "test" : "build";
+		smp.trial = j->t != NULL ? j->t->seq : 0;
+		smp.iteration = j->iteration;
+		smp.cpus = j->cpus;
+		smp.ncpus = j->ncpus;
+		smp.t_ms = (double)(now - j->t0);
+		smp.n = n;
+		smp.names = e->sample_names[stage];
+		smp.values = v;
+		memset(&r, 0, sizeof r);
+		r.kind = ENGINE_SAMPLE;
+		r.progress = &e->p;
+		r.seq = smp.trial;
+		r.cfg = j->t != NULL ? j->t->cfg : NULL;
+		r.sample = &smp;
+		e->o->report(&r, e->o->arg);
+	}
+	free(v);
+}
+
+static void
+on_sample(uv_timer_t *h)
+{
+	struct engine *e = h->data;
+	uint64_t now = uv_now(&e->loop);
+	struct job *j;
+
+	for (j = e->jobs; j != NULL; j = j->next) {
+		if (j->next_sample == 0 || now < j->next_sample)
+			continue;
+		sample_job(e, j, now);
+		j->next_sample += j->interval;
+		if (j->next_sample <= now)
+			j->next_sample = now + j->interval;
+	}
+}
+
+/* A finished job's counters, and the metrics derived from them, as its
+ * measurements (trial 0 for a build). */
+static void
+counters_store(struct engine *e, const struct job *j,
+    const struct exec_result *r, int64_t trial)
+{
+	const struct pmu_set *ps = e->pmu[j->t != NULL];
+	double v;
+	size_t i;
+
+	if (r->counters_note != NULL && !e->attach_noted) {
+		e->attach_noted = 1;
+		notice(e, "counters of job %lld not attached: %s (said once)",
+		    (long long)j->id, r->counters_note);
+	}
+	if (ps == NULL || r->counters == NULL)
+		return;
+	for (i = 0; i < pmu_set_count(ps); i++)
+		if (!isnan(r->counters[i]))
+			store_measurement_add(e->o->store, j->id, trial,
+			    pmu_set_name(ps, i), j->iteration, r->counters[i]);
+	for (i = 0; i < pmu_derived_count(ps); i++)
+		if (!isnan(v = pmu_derived_value(ps, i, r->counters)))
+			store_measurement_add(e->o->store, j->id, trial,
+			    pmu_derived_name(ps, i), j->iteration, v);
+}
+
 static void
 build_done(struct engine *e, struct job *j, const struct exec_result *r)
 {
@@ -723,6 +970,8 @@ build_done(struct engine *e, struct job *j, const struct exec_result *r)
 	fill_end(&end, j, state, r, reason);
 	store_begin(st);
 	store_job_end(st, j->id, &end);
+	if (reason == NULL)
+		counters_store(e, j, r, 0);
 	if (r->how == EXEC_STOPPED ||
 	    (r->how == EXEC_LOST && ++b->lost <= MAX_LOST)) {
 		store_build_set_state(st, b->id, "interrupted", NULL);
@@ -808,6 +1057,14 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 				"regex matched nothing on stdout" :
 				"its regex "
 				"matched nothing on stderr");
+		else if (e->spec->test.boot.source != BOOT_NONE &&
+		    isnan(r->boot_ms))
+			why = xasprintf("iteration %d: the boot marker never "
+					"showed on %s",
+			    j->iteration,
+			    e->spec->test.boot.source == BOOT_CONSOLE ?
+				"the console (the job's standard output)" :
+				"the debug port ($WAYFINDER_DEBUGCON)");
 	}
 	settle(e, j, !(r->how == EXEC_EXITED && r->status == 0) || why);
 	reason = job_failure(e, j, r, &state);
@@ -841,6 +1098,18 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 		    j->have_cgs && j->cgs.memory_peak > 0 ?
 			(double)j->cgs.memory_peak / 1024 :
 			r->maxrss_kb);
+		store_measurement_add(st, j->id, t->id, SPEC_METRIC_VCSW,
+		    j->iteration, r->nvcsw);
+		store_measurement_add(st, j->id, t->id, SPEC_METRIC_IVCSW,
+		    j->iteration, r->nivcsw);
+		store_measurement_add(st, j->id, t->id, SPEC_METRIC_MINFLT,
+		    j->iteration, r->minflt);
+		store_measurement_add(st, j->id, t->id, SPEC_METRIC_MAJFLT,
+		    j->iteration, r->majflt);
+		if (!isnan(r->boot_ms))
+			store_measurement_add(st, j->id, t->id,
+			    SPEC_METRIC_BOOT, j->iteration, r->boot_ms);
+		counters_store(e, j, r, t->id);
 	}
 	event(e, "job.end", "{sIsIsisssf}", "job", (json_int_t)j->id, "trial",
 	    (json_int_t)t->seq, "iteration", j->iteration, "state", state,
@@ -932,6 +1201,17 @@ on_job_done(void *arg, const struct exec_result *r)
 		e->est_n[j->t != NULL]++;
 	}
 	batch_begin(e);
+	if (j->series.points > 0) {
+		struct store_series sr;
+
+		sr.names = (char **)e->sample_names[j->t != NULL];
+		sr.n = j->series.k;
+		sr.points = j->series.points;
+		sr.data = j->series.data;
+		store_begin(e->o->store);
+		store_series_put(e->o->store, j->id, &sr);
+		store_commit(e->o->store);
+	}
 	if (j->t != NULL)
 		test_done(e, j, r);
 	else
@@ -1127,6 +1407,12 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	ctx.warmup = j->warmup;
 	ctx.cpus = cpus;
 	ctx.ncpus = ncpus;
+	if (t != NULL && st->boot.source == BOOT_DEBUGCON &&
+	    e->o->plan == NULL) {
+		j->fifo =
+		    xasprintf("%s/work/%zu.debugcon", e->o->expdir, j->slot);
+		ctx.debugcon = j->fifo;
+	}
 
 	if (t == NULL) {
 		/* Any configuration of this build will do for its values:
@@ -1177,11 +1463,26 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	req.kill = on_job_kill;
 	req.arg = j;
 	req.aslr = st->aslr;
+	if (e->o->plan == NULL) {
+		req.pmu = e->pmu[t != NULL];
+		if (t != NULL) {
+			req.boot = (int)st->boot.source;
+			req.marker = st->boot.marker_posix;
+			req.fifo = j->fifo;
+			req.boot_stop = st->boot.stop;
+		}
+	}
 	if (e->o->plan == NULL && sandbox_job(e, j, st, &req, keep, cause) != 0)
 		goto fail;
 	if ((j->x = e->xops->start(e->xctx, &req, cause)) == NULL)
 		goto fail;
 	j->started = wall_now();
+	j->t0 = uv_now(&e->loop);
+	if (e->nsample[t != NULL] > 0 && st->sample_interval > 0) {
+		j->interval = (uint64_t)(st->sample_interval * 1000);
+		j->next_sample = j->t0 + j->interval;
+		j->series.k = e->nsample[t != NULL];
+	}
 	j->next = e->jobs;
 	e->jobs = j;
 	e->njobs++;
@@ -1238,6 +1539,8 @@ finish(struct engine *e, enum engine_end end)
 		uv_close((uv_handle_t *)&e->sig[i], NULL);
 	uv_close((uv_handle_t *)&e->tick, NULL);
 	uv_close((uv_handle_t *)&e->commit_timer, NULL);
+	if (e->sampling)
+		uv_close((uv_handle_t *)&e->sample_timer, NULL);
 	exec_close(e->exec);
 }
 
@@ -1731,7 +2034,7 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 	e->cgdesc = xstrdup("");
 	if (o->plan == NULL && make_dirs(e, cause) != 0)
 		goto out;
-	if (resume(e, cause) != 0)
+	if (resume(e, cause) != 0 || counters_open(e, cause) != 0)
 		goto out;
 	store_begin(o->store);
 	store_experiment_set_state(o->store, o->experiment, "running");
@@ -1757,6 +2060,7 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 		}
 		free(e->cgdesc);
 		sandbox_open(e);
+		samples_open(e);
 		e->exec = exec_new(&e->loop);
 		e->xops = &exec_local;
 		e->xctx = e->exec;
@@ -1788,6 +2092,7 @@ out:
 	if (uv_loop_close(&e->loop) != 0)
 		fatal("engine loop still has handles");
 	sandbox_close(e);
+	counters_close(e);
 	free(e->cgdesc);
 	free(e->workdir);
 	strategy_free(e->strategy);

@@ -38,7 +38,23 @@ enum engine_report_kind {
 	ENGINE_TRIAL_DONE,
 	ENGINE_TRIAL_FAILED,
 	ENGINE_NOTICE, /* text: something the user should know */
-	ENGINE_TICK    /* once a second, for progress displays */
+	ENGINE_TICK,   /* once a second, for progress displays */
+	ENGINE_SAMPLE  /* sample: a running job's counters, live */
+};
+
+/* A running job's counters and cgroup figures, every sample_interval. */
+struct engine_sample {
+	int64_t job;
+	const char *kind; /* "build" or "test" */
+	int64_t trial;    /* its sequence number; 0 for a build */
+	int iteration;
+	const int *cpus;
+	size_t ncpus;
+	double t_ms; /* since the job started */
+	size_t n;
+	const char *const *names; /* counters as the spec names them, then
+				     cpu_ms and memory_kb (the cgroup's) */
+	const double *values;     /* NAN: unknown */
 };
 
 struct engine_report {
@@ -48,6 +64,7 @@ struct engine_report {
 	const struct config *cfg; /* the trial's configuration */
 	double value;             /* TRIAL_DONE */
 	const char *text;         /* TRIAL_FAILED: reason; NOTICE: message */
+	const struct engine_sample *sample; /* SAMPLE */
 };
 
 struct engine_opts {

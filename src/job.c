@@ -111,6 +111,8 @@ job_env(const struct job_ctx *j)
 		strv_add(&s, xasprintf("WAYFINDER_BUILD_DIR=%s", j->builddir));
 	strv_add(&s,
 	    xasprintf("WAYFINDER_STAGE=%s", spec_stage_name(j->stage)));
+	if (j->debugcon != NULL)
+		strv_add(&s, xasprintf("WAYFINDER_DEBUGCON=%s", j->debugcon));
 	strv_add(&s,
 	    xasprintf("WAYFINDER_EXPERIMENT=%lld", (long long)j->experiment));
 	strv_add(&s, xasprintf("WAYFINDER_JOB=%lld", (long long)j->job));

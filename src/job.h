@@ -28,6 +28,7 @@ struct job_ctx {
 	int warmup;
 	const int *cpus;
 	size_t ncpus;
+	const char *debugcon; /* the boot monitor's FIFO, or NULL */
 };
 
 /* The environment of a job: the caller's, without any variable named

@@ -57,7 +57,8 @@ static const struct {
 	{ "bus-cycles", "bus cycles" },
 	{ "stalled-cycles-frontend", "cycles the front end stalled" },
 	{ "stalled-cycles-backend", "cycles the back end stalled" },
-	{ "ref-cycles", "cycles at the reference clock (no frequency scaling)" },
+	{ "ref-cycles",
+	    "cycles at the reference clock (no frequency scaling)" },
 	{ "cpu-clock", "CPU time, nanoseconds (a timer)" },
 	{ "task-clock", "CPU time of the job's tasks, nanoseconds" },
 	{ "page-faults", "page faults" },
@@ -88,12 +89,18 @@ static const struct {
 
 /* Derived metrics: numerator over denominator, both as generic events
  * identified by their encoding (type, config). */
-#define HW(c) { PERF_TYPE_HARDWARE, (c) }
-#define CACHE(id, miss)                                                 \
-	{ PERF_TYPE_HW_CACHE,                                           \
-		(id) | (PERF_COUNT_HW_CACHE_OP_READ << 8) |             \
-		    ((miss) ? PERF_COUNT_HW_CACHE_RESULT_MISS           \
-			    : PERF_COUNT_HW_CACHE_RESULT_ACCESS) << 16 }
+#define HW(c) \
+	{ \
+		PERF_TYPE_HARDWARE, (c) \
+	}
+#define CACHE(id, miss) \
+	{ \
+		PERF_TYPE_HW_CACHE, \
+		    (id) | (PERF_COUNT_HW_CACHE_OP_READ << 8) | \
+		    ((miss) ? PERF_COUNT_HW_CACHE_RESULT_MISS : \
+			      PERF_COUNT_HW_CACHE_RESULT_ACCESS) \
+			<< 16 \
+	}
 static const struct derived {
 	const char *name;
 	struct {
@@ -211,8 +218,8 @@ base_name(const char *name)
 /* Calls fn for every event of every PMU libpfm4 knows (present ones only
  * unless any), until it returns nonzero. */
 static int
-each_event(int any, int (*fn)(const pfm_pmu_info_t *,
-			const pfm_event_info_t *, void *),
+each_event(int any,
+    int (*fn)(const pfm_pmu_info_t *, const pfm_event_info_t *, void *),
     void *arg)
 {
 	pfm_pmu_info_t pi;
@@ -656,6 +663,58 @@ pmu_set_notice(const struct pmu_set *s)
 	return b.len > 0 ? buf_steal(&b) : (buf_free(&b), NULL);
 }
 
+/* The status of the set's event encoded as (type, config): the best of
+ * them if several. */
+static const struct event *
+find_event(const struct pmu_set *s, uint32_t type, uint64_t config)
+{
+	const struct event *best = NULL;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->ev[i].fstr != NULL && s->ev[i].attr.type == type &&
+		    s->ev[i].attr.config == config &&
+		    (best == NULL || s->ev[i].status < best->status))
+			best = &s->ev[i];
+	return best;
+}
+
+int
+pmu_set_counts(const struct pmu_set *s, const char *metric, char **why)
+{
+	const struct event *in[2];
+	size_t i, k;
+
+	*why = NULL;
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->ev[i].name, metric) == 0) {
+			if (s->ev[i].status == PMU_SUPPORTED)
+				return 1;
+			*why = xasprintf("%s, %s",
+			    pmu_status_name(s->ev[i].status), s->ev[i].why);
+			return 0;
+		}
+	for (k = 0; k < s->nderived; k++) {
+		const struct derived *d = &deriveds[s->derived[k]];
+
+		if (strcmp(d->name, metric) != 0)
+			continue;
+		in[0] = find_event(s, d->num.type, d->num.config);
+		in[1] = find_event(s, d->den.type, d->den.config);
+		for (i = 0; i < 2; i++)
+			if (in[i]->status != PMU_SUPPORTED) {
+				*why = xasprintf("its input %s is %s, %s",
+				    in[i]->name, pmu_status_name(in[i]->status),
+				    in[i]->why);
+				return 0;
+			}
+		return 1;
+	}
+	return -1;
+}
+
 size_t
 pmu_derived_count(const struct pmu_set *s)
 {
@@ -697,8 +756,7 @@ pmu_derived_known(const char *name, char *const *names, size_t n)
 	 * spec's business. */
 	ev = xcalloc(n + 1, sizeof *ev);
 	for (i = 0; i < n; i++)
-		if (encode(names[i], &ev[i].attr, &ev[i].fstr) !=
-		    PFM_SUCCESS) {
+		if (encode(names[i], &ev[i].attr, &ev[i].fstr) != PFM_SUCCESS) {
 			free(ev[i].fstr);
 			ev[i].fstr = NULL;
 		}
@@ -749,8 +807,8 @@ pmu_attach(const struct pmu_set *s, pid_t pid, char **why)
 			continue;
 		}
 		err = errno;
-		buf_printf(&b, "%s%s: %s", b.len > 0 ? "; " : "",
-		    s->ev[i].name, strerror(err));
+		buf_printf(&b, "%s%s: %s", b.len > 0 ? "; " : "", s->ev[i].name,
+		    strerror(err));
 	}
 	if (b.len > 0)
 		*why = buf_steal(&b);
@@ -785,7 +843,8 @@ pmu_read(struct pmu_counters *c, double *values)
 			else
 				continue;
 		} else if (v[2] < v[1])
-			values[i] = (double)v[0] * ((double)v[1] / (double)v[2]);
+			values[i] =
+			    (double)v[0] * ((double)v[1] / (double)v[2]);
 		else
 			values[i] = (double)v[0];
 		got++;

@@ -26,8 +26,7 @@ enum pmu_status {
  * error: specs travel). Returns 0, or -1 with *why and, when one is
  * close, *suggestion (both allocated).
  */
-int pmu_check(const char *name, int *elsewhere, char **why,
-    char **suggestion);
+int pmu_check(const char *name, int *elsewhere, char **why, char **suggestion);
 
 /*
  * Probes one event by opening it on this process: PMU_SUPPORTED (*why
@@ -65,6 +64,12 @@ const char *pmu_set_name(const struct pmu_set *, size_t i);
 enum pmu_status pmu_set_status(const struct pmu_set *, size_t i);
 /* How many events can be counted. */
 size_t pmu_set_usable(const struct pmu_set *);
+/*
+ * Whether metric, an event of the set or a metric derived from them, can
+ * be counted here: 1, or 0 with *why (allocated); -1 when metric is
+ * neither (or s is NULL).
+ */
+int pmu_set_counts(const struct pmu_set *s, const char *metric, char **why);
 /* What cannot be counted, for a notice ("hardware events cycles and
  * instructions: unsupported here (no hardware PMU; ...); not counted"),
  * or NULL when everything can. Caller frees. */
@@ -79,8 +84,8 @@ char *pmu_set_notice(const struct pmu_set *);
  */
 size_t pmu_derived_count(const struct pmu_set *);
 const char *pmu_derived_name(const struct pmu_set *, size_t k);
-double pmu_derived_value(
-    const struct pmu_set *, size_t k, const double *values);
+double
+pmu_derived_value(const struct pmu_set *, size_t k, const double *values);
 /* 1 if name is one of the derived metrics of the set's events. */
 int pmu_derived_known(const char *name, char *const *names, size_t n);
 
@@ -94,8 +99,7 @@ struct pmu_counters;
  * which and why (allocated), but the call succeeds if any opened.
  * Returns NULL when none could be opened (*why set).
  */
-struct pmu_counters *
-pmu_attach(const struct pmu_set *, pid_t pid, char **why);
+struct pmu_counters *pmu_attach(const struct pmu_set *, pid_t pid, char **why);
 /*
  * Reads every counter, scaled by the time it was enabled over the time it
  * ran (when a PMU had to multiplex): values[i] for event i of the set,

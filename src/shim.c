@@ -254,8 +254,14 @@ struct failure {
 	int index; /* of the cgroup or resctrl file */
 };
 
-enum { STAGE_EXEC = 1, STAGE_JOIN, STAGE_TASK, STAGE_ASLR, STAGE_RLIMIT,
-	STAGE_OUTPUT };
+enum {
+	STAGE_EXEC = 1,
+	STAGE_JOIN,
+	STAGE_TASK,
+	STAGE_ASLR,
+	STAGE_RLIMIT,
+	STAGE_OUTPUT
+};
 
 static int
 write_str(const char *path, const char *text)
@@ -439,8 +445,8 @@ wait_go(void)
  * reporting why the job cannot run.
  */
 static pid_t
-spawn(const struct jobopts *o, const sigset_t *mask, pid_t self,
-    int console, double *start)
+spawn(const struct jobopts *o, const sigset_t *mask, pid_t self, int console,
+    double *start)
 {
 	int ep[2], gp[2] = { -1, -1 }, failed;
 	pid_t pid;
@@ -519,8 +525,8 @@ static void
 monitor_match(struct monitor *m, double now)
 {
 	m->line[m->len] = '\0';
-	if (m->at == 0 && (!m->have_re || regexec(&m->re, m->line, 0, NULL,
-						   0) == 0))
+	if (m->at == 0 &&
+	    (!m->have_re || regexec(&m->re, m->line, 0, NULL, 0) == 0))
 		m->at = now;
 }
 
@@ -592,8 +598,8 @@ monitor_open(struct monitor *m, const struct jobopts *o, int *console)
 		if (o->fifo == NULL || mkfifo(o->fifo, 0600) != 0 ||
 		    (m->fd = open(o->fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) <
 			0 ||
-		    (m->keep = open(o->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) <
-			0) {
+		    (m->keep = open(o->fifo,
+			 O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 			report("error=cannot make the debug port's FIFO %s: "
 			       "%s\n",
 			    o->fifo != NULL ? o->fifo : "(none)",

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 #include <time.h>
 
+#include "buf.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -57,6 +58,9 @@ enum stmt {
 	S_JOURNAL_PENDING,
 	S_JOURNAL_DONE,
 	S_JOB_PROTECTIONS,
+	S_SERIES_PUT,
+	S_SERIES_GET,
+	S_TRIAL_JOBS,
 	S_COUNT
 };
 
@@ -164,9 +168,28 @@ static const char *const sql[S_COUNT] = {
 	[S_JOURNAL_DONE] = "UPDATE host_journal SET restored = ?2 WHERE id = "
 			   "?1",
 	[S_JOB_PROTECTIONS] = "UPDATE jobs SET protections = ?2 WHERE id = ?1",
+	[S_SERIES_PUT] = "INSERT OR REPLACE INTO series (job_id, names, "
+			 "points, data) VALUES (?1, ?2, ?3, ?4)",
+	[S_SERIES_GET] = "SELECT names, points, data FROM series WHERE job_id "
+			 "= ?1",
+	[S_TRIAL_JOBS] =
+	    "SELECT j.id, j.iteration, j.warmup, j.state FROM jobs "
+	    "j JOIN trials t ON t.id = j.trial_id WHERE "
+	    "t.experiment_id = ?1 AND t.seq = ?2 ORDER BY j.id",
 	[S_EVENT] = "INSERT INTO events (experiment_id, time, kind, detail) "
 		    "VALUES (?1, ?2, ?3, ?4)",
 };
+
+/* Version 2: live samples, a row per job, the points packed. */
+#define SERIES_TABLE \
+	"CREATE TABLE series (" \
+	" job_id INTEGER PRIMARY KEY REFERENCES jobs," \
+	" names TEXT NOT NULL," \
+	" points INTEGER NOT NULL," \
+	" data BLOB NOT NULL);"
+
+/* What takes a database of version i - 1 to version i (index i - 2). */
+static const char *const upgrades[] = { SERIES_TABLE };
 
 static const char schema[] =
     "CREATE TABLE experiments ("
@@ -289,7 +312,7 @@ static const char schema[] =
     " old TEXT NOT NULL,"
     " new TEXT NOT NULL,"
     " owner TEXT NOT NULL,"
-    " restored REAL);";
+    " restored REAL);" SERIES_TABLE;
 
 struct store {
 	sqlite3 *db;
@@ -484,6 +507,18 @@ store_open(const char *path, struct store **out, char **cause)
 		int rc = exec_sql(s, create, cause);
 
 		free(create);
+		if (rc != 0) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			goto fail;
+		}
+	}
+	for (; version > 0 && version < STORE_SCHEMA_VERSION; version++) {
+		char *up = xasprintf("BEGIN IMMEDIATE; %s PRAGMA user_version "
+				     "= %d; COMMIT;",
+		    upgrades[version - 1], version + 1);
+		int rc = exec_sql(s, up, cause);
+
+		free(up);
 		if (rc != 0) {
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 			goto fail;
@@ -954,8 +989,10 @@ void
 store_measurement_add(struct store *s, int64_t job, int64_t trial,
     const char *metric, int iteration, double value)
 {
+	/* A build's job has no trial. */
 	run(s,
-	    bind(s, S_MEASUREMENT, "iisid", job, trial, metric,
+	    bind(s, S_MEASUREMENT, "idsid", job,
+		trial > 0 ? (double)trial : (double)NAN, metric,
 		(int64_t)iteration, value));
 }
 
@@ -1021,4 +1058,131 @@ void
 store_job_protections(struct store *s, int64_t job, const char *text)
 {
 	run(s, bind(s, S_JOB_PROTECTIONS, "is", job, text));
+}
+
+/* Doubles as stored: little-endian IEEE 754, whatever the host. */
+static void
+put_double(unsigned char *p, double d)
+{
+	uint64_t u;
+	int i;
+
+	memcpy(&u, &d, sizeof u);
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(u >> (8 * i));
+}
+
+static double
+get_double(const unsigned char *p)
+{
+	uint64_t u = 0;
+	double d;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		u |= (uint64_t)p[i] << (8 * i);
+	memcpy(&d, &u, sizeof d);
+	return d;
+}
+
+void
+store_series_put(struct store *s, int64_t job, const struct store_series *sr)
+{
+	struct buf names = BUF_INIT;
+	unsigned char *data;
+	size_t i, total = sr->points * (sr->n + 1);
+
+	for (i = 0; i < sr->n; i++)
+		buf_printf(&names, "%s%s", i > 0 ? "\t" : "", sr->names[i]);
+	data = xcalloc(total + 1, 8);
+	for (i = 0; i < total; i++)
+		put_double(data + 8 * i, sr->data[i]);
+	run(s,
+	    bind(s, S_SERIES_PUT, "isib", job, buf_str(&names),
+		(int64_t)sr->points, data, total * 8));
+	free(data);
+	buf_free(&names);
+}
+
+int
+store_series_get(struct store *s, int64_t job, struct store_series *sr)
+{
+	sqlite3_stmt *st;
+	const unsigned char *blob;
+	char *names, *p, *tab;
+	size_t i, total;
+	int found = 0;
+
+	memset(sr, 0, sizeof *sr);
+	st = bind(s, S_SERIES_GET, "i", job);
+	if (row(s, st)) {
+		names = col_text(st, 0);
+		for (p = names; p != NULL && *p != '\0'; p = tab + 1) {
+			sr->names = xreallocarray(sr->names, sr->n + 1,
+			    sizeof *sr->names);
+			tab = strchr(p, '\t');
+			sr->names[sr->n++] = tab != NULL ?
+			    xstrndup(p, (size_t)(tab - p)) :
+			    xstrdup(p);
+			if (tab == NULL)
+				break;
+		}
+		free(names);
+		sr->points = (size_t)sqlite3_column_int64(st, 1);
+		blob = sqlite3_column_blob(st, 2);
+		total = sr->points * (sr->n + 1);
+		if ((size_t)sqlite3_column_bytes(st, 2) != total * 8)
+			total = sr->points = 0; /* not ours: ignore it */
+		sr->data = xcalloc(total + 1, sizeof *sr->data);
+		for (i = 0; i < total; i++)
+			sr->data[i] = get_double(blob + 8 * i);
+		found = 1;
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
+int
+store_trial_jobs(struct store *s, int64_t exp, int64_t seq,
+    struct store_job_ref **out, size_t *n)
+{
+	struct store_job_ref *v = NULL;
+	sqlite3_stmt *st;
+	size_t count = 0;
+
+	st = bind(s, S_TRIAL_JOBS, "ii", exp, seq);
+	while (row(s, st)) {
+		v = xreallocarray(v, count + 1, sizeof *v);
+		v[count].id = sqlite3_column_int64(st, 0);
+		v[count].iteration = sqlite3_column_int(st, 1);
+		v[count].warmup = sqlite3_column_int(st, 2);
+		v[count].state = col_text(st, 3);
+		count++;
+	}
+	sqlite3_reset(st);
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+void
+store_job_refs_free(struct store_job_ref *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].state);
+	free(v);
+}
+
+void
+store_series_free(struct store_series *sr)
+{
+	size_t i;
+
+	for (i = 0; i < sr->n; i++)
+		free(sr->names[i]);
+	free(sr->names);
+	free(sr->data);
+	memset(sr, 0, sizeof *sr);
 }

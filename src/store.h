@@ -14,7 +14,7 @@
 #include "space.h"
 #include "spec.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -157,6 +157,32 @@ void store_measurement_add(struct store *, int64_t job, int64_t trial,
 /* Which sandbox protections a job ran under ("cgroup-v1 memory pids
  * ns:mount,pid ..."). */
 void store_job_protections(struct store *, int64_t job, const char *);
+
+/*
+ * A job's live samples: points rows of n + 1 values, the time since the
+ * job began (ms) then one value per name.
+ */
+struct store_series {
+	char **names;
+	size_t n;
+	size_t points;
+	double *data; /* points * (n + 1) */
+};
+void store_series_put(struct store *, int64_t job, const struct store_series *);
+/* 1 and *sr (store_series_free it), or 0 when the job has none. */
+int store_series_get(struct store *, int64_t job, struct store_series *);
+void store_series_free(struct store_series *);
+
+/* The test jobs of trial seq of an experiment, in the order they ran. */
+struct store_job_ref {
+	int64_t id;
+	int iteration;
+	int warmup;
+	char *state;
+};
+int store_trial_jobs(struct store *, int64_t exp, int64_t seq,
+    struct store_job_ref **, size_t *);
+void store_job_refs_free(struct store_job_ref *, size_t);
 
 /*
  * The host journal: every change host tuning makes, recorded before it is
