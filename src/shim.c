@@ -333,6 +333,8 @@ job_process(const struct jobopts *o, const sigset_t *mask, int gofd, int errfd,
 		f.stage = STAGE_OUTPUT;
 		goto fail;
 	}
+	/* The shim ignores SIGPIPE; the job must not inherit that. */
+	signal(SIGPIPE, SIG_DFL);
 	/* Held: the engine attaches its counters to this process now. */
 	if (gofd >= 0 && read(gofd, &go, 1) != 1)
 		_exit(125); /* not to run after all */
