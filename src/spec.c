@@ -2110,6 +2110,13 @@ parse_objective(struct ctx *c, yaml_node_t *node)
 	}
 	if (spec_has_metric(s, s->objective))
 		return;
+	if (strcmp(s->objective, SPEC_METRIC_BOOT) == 0) {
+		err(c, f[0],
+		    "objective: '%s' is recorded with a boot monitor only; "
+		    "add one (test: boot: {source: ..., marker: ...})",
+		    SPEC_METRIC_BOOT);
+		return;
+	}
 	names = xcalloc(s->nmetrics + s->test.npmu + 16, sizeof *names);
 	n = 0;
 	for (i = 0; i < s->nmetrics; i++)

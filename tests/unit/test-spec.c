@@ -11,6 +11,7 @@
  * a cascade of follow-on errors). The good-*.yaml specs must load without
  * errors, and a few of their parsed fields are checked.
  */
+#include <dirent.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -322,6 +323,36 @@ static const struct bad bads[] = {
 	{ "bad-91-build-template-test-variable.yaml", 1, NULL,
 	    { { 2, 7, "'WAYFINDER_ITERATION' is a test job's", NULL,
 		"bad-91.mk.in" } } },
+	{ "bad-92-regex-repeated-operators.yaml", 1, NULL,
+	    { { 10, 14, "two repetition operators in a row", NULL, NULL } } },
+	{ "bad-93-pmu-typo.yaml", 1, NULL,
+	    { { 8, 21, "unknown event 'tsk-clock'",
+		"did you mean 'task-clock'?", NULL } } },
+	{ "bad-94-pmu-duplicate.yaml", 1, NULL,
+	    { { 8, 29, "event 'task-clock' is listed twice", NULL, NULL } } },
+	{ "bad-95-pmu-builtin.yaml", 1, NULL,
+	    { { 8, 9, "'wall_ms' is a built-in metric, not a counter", NULL,
+		NULL } } },
+	{ "bad-96-sample-interval-small.yaml", 1, NULL,
+	    { { 8, 20, "'sample_interval' must be 0 (no sampling) or at least "
+		       "10ms",
+		NULL, NULL } } },
+	{ "bad-97-boot-no-source.yaml", 1, NULL,
+	    { { 8, 9, "boot needs a 'source'", NULL, NULL } } },
+	{ "bad-98-boot-console-no-marker.yaml", 1, NULL,
+	    { { 8, 9, "a console boot monitor needs a 'marker'", NULL,
+		NULL } } },
+	{ "bad-99-boot-bad-source.yaml", 1, NULL,
+	    { { 8, 18, "'serial' is not a valid source", "console, debugcon",
+		NULL } } },
+	{ "bad-100-boot-bad-marker.yaml", 1, NULL,
+	    { { 8, 36, "bad regex for the boot marker", NULL, NULL } } },
+	{ "bad-101-metric-is-derived.yaml", 1, NULL,
+	    { { 9, 13, "metric 'ipc' is also a counter of 'pmu'", NULL,
+		NULL } } },
+	{ "bad-102-boot-objective-no-monitor.yaml", 1, NULL,
+	    { { 9, 23, "'boot_time_ms' is recorded with a boot monitor",
+		"test: boot:", NULL } } },
 };
 
 static void
@@ -361,6 +392,37 @@ matches(const struct diag *g, const struct want *w, const char *path)
 		return strcmp(g->file, path) == 0;
 	snprintf(suffix, sizeof suffix, "/%s", w->file);
 	return ends_with(g->file, suffix);
+}
+
+/* Every bad-*.yaml of the directory is one of bads[]: none is left
+ * untested. */
+static void
+check_every_bad_listed(void)
+{
+	struct dirent *de;
+	DIR *dir;
+	size_t i, n = 0, missing = 0;
+
+	if ((dir = opendir(SPECS)) == NULL) {
+		ok(0, "the specs directory opens");
+		return;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (strncmp(de->d_name, "bad-", 4) != 0 ||
+		    !ends_with(de->d_name, ".yaml"))
+			continue;
+		n++;
+		for (i = 0; i < sizeof bads / sizeof bads[0]; i++)
+			if (strcmp(bads[i].spec, de->d_name) == 0)
+				break;
+		if (i == sizeof bads / sizeof bads[0]) {
+			diag("%s is not checked", de->d_name);
+			missing++;
+		}
+	}
+	closedir(dir);
+	ok(missing == 0 && n == sizeof bads / sizeof bads[0],
+	    "every one of the %zu bad specs is checked", n);
 }
 
 static void
@@ -456,6 +518,38 @@ load_good(const char *name, struct diags *d)
 	if (!ok(s != NULL && d->nerrors == 0, "%s: loads without errors", name))
 		show(d);
 	return s;
+}
+
+/* Counters, sampling and a boot monitor; an event of another CPU's PMU
+ * is a warning, not an error. */
+static void
+check_counters(void)
+{
+	struct diags d = { 0 };
+	struct spec *s;
+
+	if ((s = load_good("good-05-counters.yaml", &d)) == NULL) {
+		diag_free(&d);
+		return;
+	}
+	is_int((long long)s->test.npmu, 5, "good-05: 5 events");
+	is_str(s->test.pmu[3], "LLC-misses", "good-05: kept as written");
+	ok(d.n == 1 && d.v[0].level == DIAG_WARNING && d.v[0].line == 8 &&
+		strstr(d.v[0].msg, "nhm::INST_RETIRED:ANY_P") != NULL,
+	    "good-05: the other PMU's event is a warning at 8:31");
+	ok(s->test.sample_interval == 0, "good-05: sampling off");
+	ok(s->build.sample_interval == 0 && !s->build.present,
+	    "good-05: no build section");
+	is_int(s->test.boot.source, BOOT_DEBUGCON, "good-05: debugcon");
+	ok(s->test.boot.marker == NULL && s->test.boot.stop,
+	    "good-05: no marker, stop");
+	ok(spec_has_metric(s, "ipc") && spec_has_metric(s, "boot_time_ms") &&
+		spec_has_metric(s, "llc_load_miss_rate") &&
+		spec_has_metric(s, "minor_faults") &&
+		!spec_has_metric(s, "cache_miss_rate"),
+	    "good-05: the metrics the tests record");
+	spec_free(s);
+	diag_free(&d);
 }
 
 static const struct param *
@@ -872,9 +966,11 @@ main(void)
 
 	for (i = 0; i < sizeof bads / sizeof bads[0]; i++)
 		check_bad(&bads[i]);
+	check_every_bad_listed();
 	check_types();
 	check_ranges();
 	check_full();
+	check_counters();
 	check_original();
 	check_paths();
 	return done_testing();
