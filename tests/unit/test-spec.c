@@ -334,8 +334,9 @@ static const struct bad bads[] = {
 	    { { 8, 9, "'wall_ms' is a built-in metric, not a counter", NULL,
 		NULL } } },
 	{ "bad-96-sample-interval-small.yaml", 1, NULL,
-	    { { 8, 20, "'sample_interval' must be 0 (no sampling) or at least "
-		       "10ms",
+	    { { 8, 20,
+		"'sample_interval' must be 0 (no sampling) or at least "
+		"10ms",
 		NULL, NULL } } },
 	{ "bad-97-boot-no-source.yaml", 1, NULL,
 	    { { 8, 9, "boot needs a 'source'", NULL, NULL } } },
