@@ -56,7 +56,8 @@ usage(FILE *f)
 	      "[--state DIR] [--new] [--quiet]\n"
 	      "                     [--dry-run [--topology T]] [--cpus LIST] "
 	      "[--reserve LIST]\n"
-	      "                     [--no-sandbox] [--samples]\n",
+	      "                     [--no-sandbox] [--samples] [--option "
+	      "NAME=VALUE]...\n",
 	    f);
 }
 
@@ -205,19 +206,117 @@ store_files(struct store *st, int64_t exp, const struct spec *s)
 		store_file(st, exp, s->inputs[i], s->inputs[i]);
 }
 
+/* The experiment's identity: what it searches and how. The spec's own
+ * options are in its hash; those of the command line are added. */
 static char *
-identity(const struct spec *s, const char *strategy, uint64_t seed, int seeded)
+identity(const struct spec *s, const char *strategy, uint64_t seed, int seeded,
+    const struct spec_option *cli, size_t ncli)
 {
 	struct sha256 h;
+	struct buf b = BUF_INIT;
 	char hex[65], *text;
+	size_t i, k;
 
-	text = xasprintf("%s\n%s\n%llu\n%d\n", s->hash, strategy,
-	    (unsigned long long)seed, seeded);
+	for (i = 0; i < ncli; i++) {
+		buf_printf(&b, "%s=", cli[i].name);
+		if (cli[i].value != NULL)
+			buf_printf(&b, "%s", cli[i].value);
+		for (k = 0; k < cli[i].nlist; k++)
+			buf_printf(&b, "%s%s", k > 0 ? "," : "",
+			    cli[i].list[k]);
+		buf_addc(&b, '\n');
+	}
+	text = xasprintf("%s\n%s\n%llu\n%d\n%s", s->hash, strategy,
+	    (unsigned long long)seed, seeded, buf_str(&b));
+	buf_free(&b);
 	sha256_init(&h);
 	sha256_update(&h, text, strlen(text));
 	sha256_hex(&h, hex, 32);
 	free(text);
 	return xstrdup(hex);
+}
+
+/* --option NAME=VALUE (VALUE a,b,c for a list): appended to *v. */
+static int
+cli_option(const char *arg, struct spec_option **v, size_t *n)
+{
+	const char *eq = strchr(arg, '=');
+	struct spec_option *o;
+
+	if (eq == NULL || eq == arg) {
+		cmd_error("--option needs NAME=VALUE, not '%s'", arg);
+		return -1;
+	}
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	o = &(*v)[(*n)++];
+	memset(o, 0, sizeof *o);
+	o->name = xstrndup(arg, (size_t)(eq - arg));
+	o->value = xstrdup(eq + 1);
+	return 0;
+}
+
+/*
+ * The strategy's settings: the spec's (when it is the spec's strategy),
+ * then the command line's, each checked. A list setting is given on the
+ * command line as comma-separated items. Returns 0, or -1 after saying
+ * why.
+ */
+static int
+merge_options(const struct spec *s, const char *strategy,
+    struct spec_option *cli, size_t ncli, struct spec_option **out,
+    size_t *nout)
+{
+	const struct strategy_ops *ops = strategy_find(strategy);
+	const struct strategy_opt *d;
+	const char *hint, *p;
+	char *why;
+	size_t i;
+
+	*out = NULL;
+	*nout = 0;
+	if (s->noptions > 0 &&
+	    (s->strategy == NULL || strcmp(s->strategy, strategy) != 0)) {
+		cmd_error("the spec's search options are for %s, not %s: give "
+			  "%s's with --option NAME=VALUE",
+		    s->strategy != NULL ? s->strategy : "its strategy",
+		    strategy, strategy);
+		return -1;
+	}
+	for (i = 0; i < ncli; i++) {
+		/* A list setting: split the value at commas. */
+		for (d = ops->opts; d != NULL && d->name != NULL; d++)
+			if (strcmp(d->name, cli[i].name) == 0 &&
+			    d->type == SOPT_LIST && cli[i].value != NULL) {
+				for (p = cli[i].value; *p != '\0';) {
+					size_t len = strcspn(p, ",");
+
+					cli[i].list = xreallocarray(cli[i].list,
+					    cli[i].nlist + 2,
+					    sizeof *cli[i].list);
+					cli[i].list[cli[i].nlist++] =
+					    xstrndup(p, len);
+					cli[i].list[cli[i].nlist] = NULL;
+					p += len + (p[len] == ',');
+				}
+				free(cli[i].value);
+				cli[i].value = NULL;
+			}
+		if (strategy_check_option(ops, &cli[i], &why, &hint) != 0) {
+			if (hint != NULL)
+				cmd_error("--option %s: %s; did you mean "
+					  "'%s'?",
+				    cli[i].name, why, hint);
+			else
+				cmd_error("--option %s: %s", cli[i].name, why);
+			free(why);
+			return -1;
+		}
+	}
+	*out = xcalloc(s->noptions + ncli + 1, sizeof **out);
+	memcpy(*out, s->options, s->noptions * sizeof **out);
+	memcpy(*out + s->noptions, cli, ncli * sizeof **out);
+	*nout = s->noptions + ncli;
+	return 0;
 }
 
 static int
@@ -365,8 +464,9 @@ sched_max_jobs(const struct topo *topo, const struct spec *s)
 /* --dry-run: the plan on stdout as CSV, its summary on stderr. */
 static int
 dry_run(const struct spec *s, const struct space *sp, struct store *st,
-    int64_t exp, const char *strategy, uint64_t seed, int seeded,
-    uint64_t budget, size_t jobs, const struct topo *topo)
+    int64_t exp, const char *strategy, const struct spec_option *opts,
+    size_t nopts, uint64_t seed, int seeded, uint64_t budget, size_t jobs,
+    const struct topo *topo)
 {
 	struct engine_opts eo;
 	struct engine_progress prog;
@@ -382,6 +482,8 @@ dry_run(const struct spec *s, const struct space *sp, struct store *st,
 	eo.experiment = exp;
 	eo.expdir = "/nonexistent";
 	eo.strategy = strategy;
+	eo.options = opts;
+	eo.noptions = nopts;
 	eo.seed = seed;
 	eo.seeded = seeded;
 	eo.budget = budget;
@@ -419,6 +521,7 @@ cmd_run(int argc, char **argv)
 		{ "reserve", required_argument, NULL, 'R' },
 		{ "no-sandbox", no_argument, NULL, 'X' },
 		{ "samples", no_argument, NULL, 'P' },
+		{ "option", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -439,6 +542,8 @@ cmd_run(int argc, char **argv)
 	uint64_t budget = 0, seed = 0, jobs = 0;
 	int c, seeded = 0, fresh = 0, quiet = 0, rc = EXIT_FAIL, lockfd = -1;
 	int dry = 0, no_sandbox = 0, samples = 0;
+	struct spec_option *cli_opts = NULL, *opts = NULL;
+	size_t ncli_opts = 0, nopts = 0;
 	int *cpus = NULL;
 	size_t ncpus;
 	int64_t exp = 0;
@@ -491,6 +596,10 @@ cmd_run(int argc, char **argv)
 		case 'P':
 			samples = 1;
 			break;
+		case 'O':
+			if (cli_option(optarg, &cli_opts, &ncli_opts) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'D':
 			dry = 1;
 			break;
@@ -531,6 +640,11 @@ cmd_run(int argc, char **argv)
 
 	if (strategy == NULL)
 		strategy = s->strategy != NULL ? s->strategy : "random";
+	if (merge_options(s, strategy, cli_opts, ncli_opts, &opts, &nopts) !=
+	    0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (!seeded && s->has_seed) {
 		seed = s->seed;
 		seeded = 1;
@@ -571,7 +685,7 @@ cmd_run(int argc, char **argv)
 	cpus = topo_usable(topo, &ncpus);
 	if (jobs == 0)
 		jobs = ncpus;
-	ident = identity(s, strategy, seed, seeded);
+	ident = identity(s, strategy, seed, seeded, cli_opts, ncli_opts);
 	if (!fresh && (exp = store_experiment_find(st, ident)) != 0) {
 		store_experiment_get(st, exp, &ex);
 		if (strcmp(ex.state, "done") == 0 &&
@@ -612,8 +726,8 @@ cmd_run(int argc, char **argv)
 			store_files(st, exp, s);
 	}
 	if (dry) {
-		rc = dry_run(s, sp, st, exp, strategy, seed, seeded, budget,
-		    (size_t)jobs, topo);
+		rc = dry_run(s, sp, st, exp, strategy, opts, nopts, seed,
+		    seeded, budget, (size_t)jobs, topo);
 		goto out;
 	}
 	expdir = state_experiment_dir(dir, exp);
@@ -659,6 +773,8 @@ cmd_run(int argc, char **argv)
 	eo.experiment = exp;
 	eo.expdir = expdir;
 	eo.strategy = strategy;
+	eo.options = opts;
+	eo.noptions = nopts;
 	eo.seed = seed;
 	eo.seeded = seeded;
 	eo.budget = budget;
@@ -692,6 +808,8 @@ out:
 	free(expdir);
 	free(dir);
 	free(cpus);
+	free(opts); /* its entries are the spec's and cli_opts' */
+	spec_options_free(cli_opts, ncli_opts);
 	store_close(st);
 	space_free(sp);
 	spec_free(s);

@@ -1661,11 +1661,26 @@ start_granted(struct engine *e)
 	return n;
 }
 
+/* Ends the run: running jobs are stopped (their trials resume later),
+ * nothing new starts. */
+static void
+stop_all(struct engine *e)
+{
+	struct job *j;
+
+	e->stopping = 1;
+	for (j = e->jobs; j != NULL; j = j->next)
+		e->xops->stop(j->x, 0);
+	if (e->njobs == 0)
+		finish(e, ENGINE_INTERRUPTED);
+}
+
 static void
 pump(struct engine *e)
 {
-	struct config *cfg;
-	size_t waiting;
+	struct config **cfgs;
+	size_t waiting, room, got, i;
+	const char *why;
 
 	if (e->closed)
 		return;
@@ -1685,11 +1700,29 @@ pump(struct engine *e)
 		    e->p.proposed >= e->p.budget ||
 		    e->nactive >= 2 * e->o->jobs)
 			break;
-		if (strategy_ask(e->strategy, &cfg, 1) != 1) {
+		/* As many as there are free slots, in one ask: a strategy
+		 * spreads a batch better than one proposal at a time. */
+		room = e->o->jobs - e->njobs;
+		if (room > e->p.budget - e->p.proposed)
+			room = (size_t)(e->p.budget - e->p.proposed);
+		if (room > 2 * e->o->jobs - e->nactive)
+			room = 2 * e->o->jobs - e->nactive;
+		cfgs = xcalloc(room, sizeof *cfgs);
+		got = strategy_ask(e->strategy, cfgs, room);
+		for (i = 0; i < got; i++)
+			trial_new(e, cfgs[i]);
+		free(cfgs);
+		if (got == 0) {
+			if ((why = strategy_error(e->strategy)) != NULL) {
+				e->error = xasprintf("strategy %s failed: %s",
+				    strategy_name(e->strategy), why);
+				notice(e, "%s", e->error);
+				stop_all(e);
+				return;
+			}
 			e->p.exhausted = 1;
 			break;
 		}
-		trial_new(e, cfg);
 	}
 	if (e->nactive == 0 && e->njobs == 0 &&
 	    (e->p.exhausted || e->p.proposed >= e->p.budget)) {
@@ -2022,6 +2055,9 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 	conf.seed = o->seed;
 	conf.seeded = o->seeded;
 	conf.direction = o->spec->direction;
+	conf.options = o->options;
+	conf.noptions = o->noptions;
+	conf.dir = o->spec->dir;
 	if ((e->strategy = strategy_new(o->strategy, o->space, &conf, cause)) ==
 	    NULL) {
 		free(e);
@@ -2078,6 +2114,11 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 	progress_update(e);
 	*progress = e->p;
 	rc = 0;
+	if (e->error != NULL) {
+		*cause = e->error;
+		e->error = NULL;
+		rc = -1;
+	}
 out:
 	for (t = e->active; t != NULL; t = tn) {
 		tn = t->next;

@@ -74,6 +74,8 @@ struct engine_opts {
 	int64_t experiment;
 	const char *expdir; /* the experiment's directory in the state dir */
 	const char *strategy;
+	const struct spec_option *options; /* the strategy's settings */
+	size_t noptions;
 	uint64_t seed;
 	int seeded;
 	uint64_t budget;

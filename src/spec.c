@@ -2143,13 +2143,112 @@ parse_objective(struct ctx *c, yaml_node_t *node)
 	free(names);
 }
 
-static const char *const search_keys[] = { "strategy", "budget", "seed", NULL };
+static const char *const search_keys[] = { "strategy", "budget", "seed",
+	"options", NULL };
+
+/* search: options:, a mapping of the strategy's settings: each a scalar
+ * or a list of scalars, checked against what the strategy takes. */
+static void
+parse_options(struct ctx *c, yaml_node_t *n, yaml_node_t *strategy_node)
+{
+	struct spec *s = c->s;
+	const struct strategy_ops *ops;
+	const struct strategy_opt *d;
+	struct spec_option *o;
+	yaml_node_pair_t *p;
+	yaml_node_item_t *it;
+	yaml_node_t *k, *v, *item;
+	const char *name, *text, *hint;
+	char *why;
+	size_t i;
+	int b;
+
+	if (n->type != YAML_MAPPING_NODE) {
+		err(c, n,
+		    "'options' must be a mapping of the strategy's "
+		    "settings, not %s",
+		    kind_name(n));
+		return;
+	}
+	if (s->strategy == NULL) {
+		if (strategy_node == NULL)
+			err(c, n,
+			    "'options' needs the 'strategy' they are "
+			    "for");
+		return;
+	}
+	if ((ops = strategy_find(s->strategy)) == NULL)
+		return; /* reported */
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	     p++) {
+		k = node_at(c, p->key);
+		v = node_at(c, p->value);
+		if ((name = scalar(c, k, "an option's name")) == NULL)
+			continue;
+		for (i = 0; i < s->noptions; i++)
+			if (strcmp(s->options[i].name, name) == 0)
+				break;
+		if (i < s->noptions) {
+			err(c, k, "option '%s' is given twice", name);
+			continue;
+		}
+		s->options = xreallocarray(s->options, s->noptions + 1,
+		    sizeof *s->options);
+		o = &s->options[s->noptions];
+		memset(o, 0, sizeof *o);
+		o->pos = pos_of(k);
+		o->value_pos = pos_of(v);
+		if (v->type == YAML_SEQUENCE_NODE) {
+			for (it = v->data.sequence.items.start;
+			     it < v->data.sequence.items.top; it++) {
+				item = node_at(c, *it);
+				if ((text = scalar(c, item, name)) == NULL)
+					continue;
+				o->list = xreallocarray(o->list, o->nlist + 2,
+				    sizeof *o->list);
+				o->list[o->nlist++] = xstrdup(text);
+				o->list[o->nlist] = NULL;
+			}
+			if (o->list == NULL)
+				o->list = xcalloc(1, sizeof *o->list);
+		} else if ((text = scalar(c, v, name)) != NULL)
+			o->value = xstrdup(text);
+		else {
+			free(o->list);
+			continue;
+		}
+		o->name = xstrdup(name);
+		s->noptions++;
+		/* YAML's spellings of booleans, as everywhere in a spec. */
+		for (d = ops->opts; d != NULL && d->name != NULL; d++)
+			if (strcmp(d->name, name) == 0 &&
+			    d->type == SOPT_BOOL && o->value != NULL &&
+			    get_bool(c, v, name, &b) == 0) {
+				free(o->value);
+				o->value = xstrdup(b ? "true" : "false");
+			}
+		if (strategy_check_option(ops, o, &why, &hint) != 0) {
+			if (hint != NULL)
+				err(c, k, "%s; did you mean '%s'?", why, hint);
+			else
+				err(c,
+				    o->value != NULL || o->list != NULL ?
+					(strstr(why, "not an option") ||
+						    strstr(why, "no options") ?
+						k :
+						v) :
+					k,
+				    "%s", why);
+			free(why);
+		}
+	}
+}
 
 static void
 parse_search(struct ctx *c, yaml_node_t *n)
 {
 	struct spec *s = c->s;
-	yaml_node_t *f[4];
+	yaml_node_t *f[5];
 	const char *hint;
 	long long ll;
 
@@ -2174,6 +2273,8 @@ parse_search(struct ctx *c, yaml_node_t *n)
 		s->seed = (uint64_t)ll;
 		s->has_seed = 1;
 	}
+	if (f[3] != NULL)
+		parse_options(c, f[3], f[0]);
 }
 
 static const char *const host_keys[] = { "governor", "turbo", "smt", "aslr",
@@ -2518,6 +2619,7 @@ spec_free(struct spec *s)
 	for (i = 0; i < s->ninputs; i++)
 		free(s->inputs[i]);
 	free(s->inputs);
+	spec_options_free(s->options, s->noptions);
 	free(s->host.governor);
 	free(s->objective);
 	free(s->strategy);
@@ -2527,6 +2629,21 @@ spec_free(struct spec *s)
 	free(s->dir);
 	free(s->path);
 	free(s);
+}
+
+void
+spec_options_free(struct spec_option *v, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+		for (k = 0; k < v[i].nlist; k++)
+			free(v[i].list[k]);
+		free(v[i].list);
+	}
+	free(v);
 }
 
 int

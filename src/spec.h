@@ -112,6 +112,16 @@ struct stagespec {
 
 enum { NETWORK_HOST, NETWORK_NONE };
 
+/* A setting of the search strategy, from search: options:. */
+struct spec_option {
+	char *name;
+	char *value; /* a scalar's text, or NULL for a list */
+	char **list; /* a list's items (e.g. a command), NULL-terminated */
+	size_t nlist;
+	struct pos pos;       /* of the name */
+	struct pos value_pos; /* of the value */
+};
+
 struct hostspec {
 	char *governor;       /* NULL when not given */
 	int turbo, smt, aslr; /* -1 when not given, else 0/1 */
@@ -136,6 +146,8 @@ struct spec {
 	uint64_t budget; /* 0: not given */
 	uint64_t seed;
 	int has_seed;
+	struct spec_option *options; /* the strategy's settings */
+	size_t noptions;
 	struct hostspec host;
 	char **inputs; /* absolute paths of extra identifying files */
 	size_t ninputs;
@@ -164,6 +176,7 @@ struct spec *spec_load(const char *path, struct diags *d);
 struct spec *
 spec_parse(const char *path, const char *text, size_t len, struct diags *d);
 void spec_free(struct spec *);
+void spec_options_free(struct spec_option *, size_t);
 
 /* 1 if name is a metric every test job records (wall_ms, maxrss_kb,
  * cpu_ms, memory_peak_kb and the rusage counts). */

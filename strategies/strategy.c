@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../src/buf.h"
+#include "../src/diag.h"
 #include "../src/idset.h"
 #include "../src/xmalloc.h"
 #include "strategy.h"
@@ -124,6 +125,12 @@ strategy_name(const struct strategy *s)
 	return s->ops->name;
 }
 
+const char *
+strategy_error(const struct strategy *s)
+{
+	return s->ops->error != NULL ? s->ops->error(s->state) : NULL;
+}
+
 void
 strategy_free(struct strategy *s)
 {
@@ -132,4 +139,122 @@ strategy_free(struct strategy *s)
 	s->ops->free(s->state);
 	idset_free(&s->seen);
 	free(s);
+}
+
+static const char *const type_names[] = { "a whole number", "a number",
+	"true or false", "a string", "a list" };
+
+int
+strategy_check_option(const struct strategy_ops *ops,
+    const struct spec_option *o, char **why, const char **hint)
+{
+	const struct strategy_opt *d;
+	const char *names[64];
+	char *end;
+	double v;
+	size_t n = 0;
+
+	*why = NULL;
+	*hint = NULL;
+	for (d = ops->opts; d != NULL && d->name != NULL; d++) {
+		if (n < 63)
+			names[n++] = d->name;
+		if (strcmp(d->name, o->name) == 0)
+			break;
+	}
+	names[n] = NULL;
+	if (d == NULL || d->name == NULL) {
+		struct buf b = BUF_INIT;
+		size_t i;
+
+		*hint = diag_suggest(o->name, names);
+		for (i = 0; i < n; i++)
+			buf_printf(&b, "%s%s", i > 0 ? ", " : "", names[i]);
+		*why = n == 0 ?
+		    xasprintf("strategy %s takes no options", ops->name) :
+		    xasprintf("'%s' is not an option of strategy "
+			      "%s (%s)",
+			o->name, ops->name, buf_str(&b));
+		buf_free(&b);
+		return -1;
+	}
+	if ((d->type == SOPT_LIST) != (o->value == NULL)) {
+		*why = xasprintf("option '%s' of %s must be %s", o->name,
+		    ops->name, type_names[d->type]);
+		return -1;
+	}
+	switch (d->type) {
+	case SOPT_INT:
+	case SOPT_FLOAT:
+		v = strtod(o->value, &end);
+		if (*o->value == '\0' || *end != '\0' || v != v ||
+		    (d->type == SOPT_INT && v != (double)(long long)v)) {
+			*why = xasprintf("option '%s' of %s must be %s, not "
+					 "'%s'",
+			    o->name, ops->name, type_names[d->type], o->value);
+			return -1;
+		}
+		if (v < d->min || v > d->max) {
+			*why = xasprintf("option '%s' of %s must be between %g "
+					 "and %g, not %s",
+			    o->name, ops->name, d->min, d->max, o->value);
+			return -1;
+		}
+		break;
+	case SOPT_BOOL:
+		if (strcmp(o->value, "true") != 0 &&
+		    strcmp(o->value, "false") != 0) {
+			*why = xasprintf("option '%s' of %s must be true or "
+					 "false, not '%s'",
+			    o->name, ops->name, o->value);
+			return -1;
+		}
+		break;
+	case SOPT_LIST:
+		if (o->nlist == 0) {
+			*why = xasprintf("option '%s' of %s is empty", o->name,
+			    ops->name);
+			return -1;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+const struct spec_option *
+strategy_option(const struct strategy_conf *conf, const char *name)
+{
+	size_t i;
+
+	/* The last one given wins: --option comes after the spec's. */
+	for (i = conf->noptions; i > 0; i--)
+		if (strcmp(conf->options[i - 1].name, name) == 0)
+			return &conf->options[i - 1];
+	return NULL;
+}
+
+double
+strategy_option_num(const struct strategy_conf *conf, const char *name,
+    double dflt)
+{
+	const struct spec_option *o = strategy_option(conf, name);
+
+	if (o == NULL || o->value == NULL)
+		return dflt;
+	if (strcmp(o->value, "true") == 0)
+		return 1;
+	if (strcmp(o->value, "false") == 0)
+		return 0;
+	return strtod(o->value, NULL);
+}
+
+const char *
+strategy_option_str(const struct strategy_conf *conf, const char *name,
+    const char *dflt)
+{
+	const struct spec_option *o = strategy_option(conf, name);
+
+	return o != NULL && o->value != NULL ? o->value : dflt;
 }

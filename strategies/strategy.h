@@ -30,6 +30,27 @@ struct strategy_conf {
 	uint64_t seed;
 	int seeded; /* the user gave the seed (grid: randomise the start) */
 	enum direction direction;
+	/* Settings (search: options:, or --option), checked against the
+	 * strategy's table; dir resolves relative paths in them. */
+	const struct spec_option *options;
+	size_t noptions;
+	const char *dir;
+};
+
+/* A setting a strategy takes. */
+enum strategy_opt_type {
+	SOPT_INT,
+	SOPT_FLOAT,
+	SOPT_BOOL,
+	SOPT_STR,
+	SOPT_LIST /* a list of strings, e.g. a command */
+};
+
+struct strategy_opt {
+	const char *name;
+	enum strategy_opt_type type;
+	double min, max; /* numbers */
+	const char *help;
 };
 
 struct strategy_ops {
@@ -46,6 +67,13 @@ struct strategy_ops {
 	 * as DONE or FAILED. */
 	void (*tell)(void *, const struct config *, const struct outcome *);
 	void (*free)(void *);
+	/* The settings it takes, up to an entry with a NULL name; NULL
+	 * when none. */
+	const struct strategy_opt *opts;
+	/* Why it broke (e.g. an external optimiser that died), or NULL:
+	 * an ask that returns 0 is then a failure, not the end of the
+	 * space. NULL when the strategy cannot break. */
+	const char *(*error)(void *);
 };
 
 struct strategy;
@@ -64,7 +92,25 @@ size_t strategy_ask(struct strategy *, struct config **out, size_t n);
 void
 strategy_tell(struct strategy *, const struct config *, const struct outcome *);
 const char *strategy_name(const struct strategy *);
+/* Why the strategy broke, or NULL (see the op). */
+const char *strategy_error(const struct strategy *);
 void strategy_free(struct strategy *);
+
+/*
+ * Whether o is a setting ops takes, with a value of the right type and
+ * range. Returns 0, or -1 with *why (allocated) and, for an unknown name
+ * close to a known one, *hint (static).
+ */
+int strategy_check_option(const struct strategy_ops *,
+    const struct spec_option *o, char **why, const char **hint);
+/* A setting by name, or NULL when not given. */
+const struct spec_option *
+strategy_option(const struct strategy_conf *, const char *name);
+/* A number, a boolean (0/1) or a string setting, or dflt. */
+double strategy_option_num(const struct strategy_conf *, const char *name,
+    double dflt);
+const char *strategy_option_str(const struct strategy_conf *, const char *name,
+    const char *dflt);
 
 extern const struct strategy_ops strategy_grid;
 extern const struct strategy_ops strategy_random;
