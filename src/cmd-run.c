@@ -786,6 +786,9 @@ cmd_run(int argc, char **argv)
 	if (engine_run(&eo, &end, &prog, &cause) != 0) {
 		clear_line(&r);
 		cmd_error("%s", cause);
+		/* Not running any more: it can be run again once the cause
+		 * is fixed. */
+		store_experiment_set_state(st, exp, "interrupted");
 		goto out;
 	}
 	clear_line(&r);

@@ -822,6 +822,9 @@ samples_open(struct engine *e)
 	}
 	if (every == 0)
 		return;
+	/* Ticks at a fifth of the shortest interval, so that each job's
+	 * samples come within that of when they are due. */
+	every = every / 5 < 0.01 ? 0.01 : every / 5;
 	uv_timer_init(&e->loop, &e->sample_timer);
 	e->sample_timer.data = e;
 	e->sampling = 1;
@@ -2070,7 +2073,8 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 	e->cgdesc = xstrdup("");
 	if (o->plan == NULL && make_dirs(e, cause) != 0)
 		goto out;
-	if (resume(e, cause) != 0 || counters_open(e, cause) != 0)
+	if (resume(e, cause) != 0 ||
+	    (o->plan == NULL && counters_open(e, cause) != 0))
 		goto out;
 	store_begin(o->store);
 	store_experiment_set_state(o->store, o->experiment, "running");

@@ -247,11 +247,20 @@ each_event(int any,
 	return 0;
 }
 
+/* What an event name is looked up as: its PMU ("skl" of "skl::X", or
+ * NULL: any) and its event. */
+struct lookup {
+	char *pmu;
+	char *event;
+};
+
 static int
 same_name(const pfm_pmu_info_t *pi, const pfm_event_info_t *ei, void *arg)
 {
-	(void)pi;
-	return strcasecmp(ei->name, arg) == 0;
+	const struct lookup *l = arg;
+
+	return strcasecmp(ei->name, l->event) == 0 &&
+	    (l->pmu == NULL || strcasecmp(pi->name, l->pmu) == 0);
 }
 
 struct names {
@@ -278,10 +287,11 @@ pmu_check(const char *name, int *elsewhere, char **why, char **suggestion)
 {
 	struct perf_event_attr attr;
 	struct names c = { NULL, 0 };
+	struct lookup look;
 	const char *best;
 	char *fstr, *base;
 	size_t i;
-	int rc;
+	int rc, found;
 
 	*elsewhere = 0;
 	*why = *suggestion = NULL;
@@ -294,7 +304,13 @@ pmu_check(const char *name, int *elsewhere, char **why, char **suggestion)
 	if (rc == PFM_SUCCESS)
 		return 0;
 	base = base_name(name);
-	if (rc == PFM_ERR_NOTFOUND && each_event(1, same_name, base)) {
+	look.event = base;
+	look.pmu = strstr(name, "::") != NULL ?
+	    xstrndup(name, (size_t)(strstr(name, "::") - name)) :
+	    NULL;
+	found = rc == PFM_ERR_NOTFOUND && each_event(1, same_name, &look);
+	free(look.pmu);
+	if (found) {
 		*elsewhere = 1;
 		free(base);
 		return 0;
@@ -306,6 +322,7 @@ pmu_check(const char *name, int *elsewhere, char **why, char **suggestion)
 			c.v[c.n++] = generic[i].name;
 			c.v[c.n] = NULL;
 		}
+
 		each_event(0, collect, &c);
 		if ((best = diag_suggest(base, c.v)) != NULL)
 			*suggestion = xstrdup(best);
@@ -396,7 +413,12 @@ probe_attr(struct perf_event_attr *attr, char **why)
 	}
 	err = errno;
 	level = paranoid();
-	if ((err == EACCES || err == EPERM) && !attr->exclude_kernel) {
+	/* Switches and migrations happen in the kernel: counted in user
+	 * space only, they would read 0. */
+	if ((err == EACCES || err == EPERM) && !attr->exclude_kernel &&
+	    !(attr->type == PERF_TYPE_SOFTWARE &&
+		(attr->config == PERF_COUNT_SW_CONTEXT_SWITCHES ||
+		    attr->config == PERF_COUNT_SW_CPU_MIGRATIONS))) {
 		attr->exclude_kernel = attr->exclude_hv = 1;
 		if ((fd = open_event(attr, 0, -1)) >= 0) {
 			close(fd);
@@ -412,10 +434,20 @@ probe_attr(struct perf_event_attr *attr, char **why)
 	switch (err) {
 	case EACCES:
 	case EPERM:
-		*why = xasprintf("perf_event_paranoid is %d and this process "
-				 "is not root (it needs CAP_PERFMON, or "
-				 "perf_event_paranoid at most 2)",
-		    level);
+		if (level >= 3)
+			*why = xasprintf("perf_event_paranoid is %d: only root "
+					 "(or CAP_PERFMON) may count",
+			    level);
+		else if (level == 2)
+			*why = xstrdup("it counts in the kernel, which needs "
+				       "root (or CAP_PERFMON) or "
+				       "perf_event_paranoid at most 1 (it "
+				       "is 2)");
+		else
+			*why = xasprintf("perf_event_paranoid is %d and this "
+					 "process is not root (or "
+					 "CAP_PERFMON)",
+			    level);
 		return PMU_DENIED;
 	case ENOSYS:
 		*why = xstrdup("this kernel has no perf events");
@@ -738,6 +770,12 @@ pmu_derived_value(const struct pmu_set *s, size_t k, const double *values)
 	if (isnan(num) || isnan(den) || den == 0)
 		return NAN;
 	return num / den;
+}
+
+const char *
+pmu_derived_all(size_t k)
+{
+	return k < NDERIVED ? deriveds[k].name : NULL;
 }
 
 int

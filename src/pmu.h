@@ -86,6 +86,8 @@ size_t pmu_derived_count(const struct pmu_set *);
 const char *pmu_derived_name(const struct pmu_set *, size_t k);
 double
 pmu_derived_value(const struct pmu_set *, size_t k, const double *values);
+/* The name of derived metric k of all there are, NULL past the last. */
+const char *pmu_derived_all(size_t k);
 /* 1 if name is one of the derived metrics of the set's events. */
 int pmu_derived_known(const char *name, char *const *names, size_t n);
 

@@ -725,7 +725,11 @@ run_job(const struct jobopts *o, pid_t self, const char *sandbox)
 		if ((stopping || main_done) && deadline == 0) {
 			deadline = mono_us() + o->grace_ms * 1000.0;
 			kill(-pid, SIGTERM);
-			leftover = signal_children(SIGTERM);
+			/* Left behind: what runs besides a main process
+			 * that is being stopped. */
+			leftover = signal_children(SIGTERM) - !main_done;
+			if (leftover < 0)
+				leftover = 0;
 			if (o->ns & NS_PID)
 				kill(-1, SIGTERM); /* the job's namespace */
 		}

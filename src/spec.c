@@ -2117,8 +2117,10 @@ parse_objective(struct ctx *c, yaml_node_t *node)
 		    SPEC_METRIC_BOOT);
 		return;
 	}
-	names = xcalloc(s->nmetrics + s->test.npmu + 16, sizeof *names);
+	names = xcalloc(s->nmetrics + s->test.npmu + 32, sizeof *names);
 	n = 0;
+	for (i = 0; s->test.npmu > 0 && pmu_derived_all(i) != NULL; i++)
+		names[n++] = pmu_derived_all(i);
 	for (i = 0; i < s->nmetrics; i++)
 		names[n++] = s->metrics[i].name;
 	for (i = 0; builtin_metrics[i] != NULL; i++)
