@@ -25,6 +25,7 @@
 #include "engine.h"
 #include "host.h"
 #include "plan.h"
+#include "runner.h"
 #include "sched.h"
 #include "topo.h"
 #include "files.h"
@@ -138,6 +139,9 @@ on_report(const struct engine_report *rep, void *arg)
 	char *cfg;
 
 	switch (rep->kind) {
+	case ENGINE_JOB_START:
+	case ENGINE_JOB_END:
+		return;
 	case ENGINE_SAMPLE:
 		if (r->samples)
 			sample_line(r, rep);
@@ -174,68 +178,6 @@ on_report(const struct engine_report *rep, void *arg)
 		fflush(stdout);
 }
 
-static void
-store_file(struct store *st, int64_t exp, const char *path, const char *rel)
-{
-	size_t len;
-	char *text;
-
-	if ((text = files_read(path, &len)) == NULL)
-		return;
-	store_experiment_file(st, exp, rel, text, len);
-	free(text);
-}
-
-static void
-store_files(struct store *st, int64_t exp, const struct spec *s)
-{
-	const struct stagespec *stages[2] = { &s->build, &s->test };
-	size_t i, k;
-
-	for (k = 0; k < 2; k++) {
-		if (!stages[k]->present)
-			continue;
-		if (stages[k]->script != NULL)
-			store_file(st, exp, stages[k]->script,
-			    stages[k]->script_rel);
-		for (i = 0; i < stages[k]->ntemplates; i++)
-			store_file(st, exp, stages[k]->templates[i].path,
-			    stages[k]->templates[i].rel);
-	}
-	for (i = 0; i < s->ninputs; i++)
-		store_file(st, exp, s->inputs[i], s->inputs[i]);
-}
-
-/* The experiment's identity: what it searches and how. The spec's own
- * options are in its hash; those of the command line are added. */
-static char *
-identity(const struct spec *s, const char *strategy, uint64_t seed, int seeded,
-    const struct spec_option *cli, size_t ncli)
-{
-	struct sha256 h;
-	struct buf b = BUF_INIT;
-	char hex[65], *text;
-	size_t i, k;
-
-	for (i = 0; i < ncli; i++) {
-		buf_printf(&b, "%s=", cli[i].name);
-		if (cli[i].value != NULL)
-			buf_printf(&b, "%s", cli[i].value);
-		for (k = 0; k < cli[i].nlist; k++)
-			buf_printf(&b, "%s%s", k > 0 ? "," : "",
-			    cli[i].list[k]);
-		buf_addc(&b, '\n');
-	}
-	text = xasprintf("%s\n%s\n%llu\n%d\n%s", s->hash, strategy,
-	    (unsigned long long)seed, seeded, buf_str(&b));
-	buf_free(&b);
-	sha256_init(&h);
-	sha256_update(&h, text, strlen(text));
-	sha256_hex(&h, hex, 32);
-	free(text);
-	return xstrdup(hex);
-}
-
 /* --option NAME=VALUE (VALUE a,b,c for a list): appended to *v. */
 static int
 cli_option(const char *arg, struct spec_option **v, size_t *n)
@@ -252,70 +194,6 @@ cli_option(const char *arg, struct spec_option **v, size_t *n)
 	memset(o, 0, sizeof *o);
 	o->name = xstrndup(arg, (size_t)(eq - arg));
 	o->value = xstrdup(eq + 1);
-	return 0;
-}
-
-/*
- * The strategy's settings: the spec's (when it is the spec's strategy),
- * then the command line's, each checked. A list setting is given on the
- * command line as comma-separated items. Returns 0, or -1 after saying
- * why.
- */
-static int
-merge_options(const struct spec *s, const char *strategy,
-    struct spec_option *cli, size_t ncli, struct spec_option **out,
-    size_t *nout)
-{
-	const struct strategy_ops *ops = strategy_find(strategy);
-	const struct strategy_opt *d;
-	const char *hint, *p;
-	char *why;
-	size_t i;
-
-	*out = NULL;
-	*nout = 0;
-	if (s->noptions > 0 &&
-	    (s->strategy == NULL || strcmp(s->strategy, strategy) != 0)) {
-		cmd_error("the spec's search options are for %s, not %s: give "
-			  "%s's with --option NAME=VALUE",
-		    s->strategy != NULL ? s->strategy : "its strategy",
-		    strategy, strategy);
-		return -1;
-	}
-	for (i = 0; i < ncli; i++) {
-		/* A list setting: split the value at commas. */
-		for (d = ops->opts; d != NULL && d->name != NULL; d++)
-			if (strcmp(d->name, cli[i].name) == 0 &&
-			    d->type == SOPT_LIST && cli[i].value != NULL) {
-				for (p = cli[i].value; *p != '\0';) {
-					size_t len = strcspn(p, ",");
-
-					cli[i].list = xreallocarray(cli[i].list,
-					    cli[i].nlist + 2,
-					    sizeof *cli[i].list);
-					cli[i].list[cli[i].nlist++] =
-					    xstrndup(p, len);
-					cli[i].list[cli[i].nlist] = NULL;
-					p += len + (p[len] == ',');
-				}
-				free(cli[i].value);
-				cli[i].value = NULL;
-			}
-		if (strategy_check_option(ops, &cli[i], &why, &hint) != 0) {
-			if (hint != NULL)
-				cmd_error("--option %s: %s; did you mean "
-					  "'%s'?",
-				    cli[i].name, why, hint);
-			else
-				cmd_error("--option %s: %s", cli[i].name, why);
-			free(why);
-			return -1;
-		}
-	}
-	*out = xcalloc(s->noptions + ncli + 1, sizeof **out);
-	memcpy(*out, s->options, s->noptions * sizeof **out);
-	memcpy(*out + s->noptions, cli, ncli * sizeof **out);
-	*nout = s->noptions + ncli;
 	return 0;
 }
 
@@ -379,128 +257,65 @@ summary(const struct run *r, struct store *st, int64_t exp,
 	printf("results: wayfinder results %lld\n", (long long)exp);
 }
 
-static void
-print_lines(const char *prefix, struct host_lines *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		printf("%s%s\n", prefix, l->v[i]);
-	host_lines_free(l);
-}
-
-/*
- * Restores what crashed engines left on the host, then applies the spec's
- * host: section for this run (undone at its end by host_undo). Every
- * change is journalled in the store before it is made. Returns 1 if it
- * changed anything.
- */
-static int
-host_setup(struct store *st, const struct spec *s, const char *owner, int quiet)
-{
-	struct host_lines done = { NULL, 0 }, skipped = { NULL, 0 };
-	const struct hostspec *h = &s->host;
-	char *cause = NULL;
-	int n;
-
-	if (host_restore(st, "", HOST_RESTORE_STALE, &done, &cause) < 0) {
-		printf("host: cannot undo what an earlier run left: %s\n",
-		    cause);
-		free(cause);
-		cause = NULL;
-	}
-	print_lines("host: undone (left by a crashed run): ", &done);
-	if (h->governor == NULL && h->turbo < 0 && h->smt < 0 && h->aslr < 0)
-		return 0;
-	n = host_apply(st, "", h, owner, &done, &skipped, &cause);
-	if (n < 0) {
-		printf("host: the spec's host settings are not applied: %s\n",
-		    cause);
-		free(cause);
-		return 0;
-	}
-	if (!quiet)
-		print_lines("host: ", &done);
-	else
-		host_lines_free(&done);
-	print_lines("host: not on this machine: ", &skipped);
-	return n > 0;
-}
-
-/* Undoes this run's host changes. */
-static void
-host_undo(struct store *st, const char *owner, int quiet)
-{
-	struct host_lines done = { NULL, 0 };
-	char *cause = NULL;
-
-	if (host_restore(st, "", owner, &done, &cause) < 0) {
-		printf("host: cannot undo this run's changes: %s (wayfinder "
-		       "host restore does)\n",
-		    cause);
-		free(cause);
-	}
-	if (!quiet)
-		print_lines("host: restored ", &done);
-	else
-		host_lines_free(&done);
-}
-
-/* The most jobs that can run at once: test jobs, or builds if more. */
-static uint64_t
-sched_max_jobs(const struct topo *topo, const struct spec *s)
-{
-	struct sched *sc = sched_new(topo);
-	size_t a, b = 0;
-
-	a = sched_capacity(sc, (size_t)s->test.cores, s->test.isolation);
-	if (s->build.present)
-		b = sched_capacity(sc, (size_t)s->build.cores,
-		    s->build.isolation);
-	sched_free(sc);
-	return a > b ? a : b > 0 ? b : 1;
-}
-
 /* --dry-run: the plan on stdout as CSV, its summary on stderr. */
 static int
-dry_run(const struct spec *s, const struct space *sp, struct store *st,
-    int64_t exp, const char *strategy, const struct spec_option *opts,
-    size_t nopts, uint64_t seed, int seeded, uint64_t budget, size_t jobs,
-    const struct topo *topo)
+dry_run(struct runner *rn, const char *topoarg, const char *cpusarg,
+    const char *reserve, uint64_t jobs)
 {
 	struct engine_opts eo;
 	struct engine_progress prog;
 	enum engine_end end;
+	struct topo *topo = NULL;
 	struct plan *plan;
+	const struct spec *s = runner_spec(rn);
 	char *cause = NULL;
+	size_t ncpus;
+	int *cpus;
 
+	if (topo_load(topoarg, &topo, &cause) != 0 ||
+	    topo_restrict(topo, cpusarg, reserve, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		topo_free(topo);
+		return EXIT_USAGE;
+	}
+	cpus = topo_usable(topo, &ncpus);
+	free(cpus);
+	if (jobs == 0)
+		jobs = ncpus;
+	if (jobs > ncpus / (size_t)s->test.cores)
+		jobs = ncpus / (size_t)s->test.cores;
+	if (jobs == 0)
+		jobs = 1;
+	if (jobs > runner_max_jobs(topo, s))
+		jobs = runner_max_jobs(topo, s);
 	plan = plan_new(topo);
-	memset(&eo, 0, sizeof eo);
-	eo.spec = s;
-	eo.space = sp;
-	eo.store = st;
-	eo.experiment = exp;
+	runner_engine_opts(rn, &eo);
 	eo.expdir = "/nonexistent";
-	eo.strategy = strategy;
-	eo.options = opts;
-	eo.noptions = nopts;
-	eo.seed = seed;
-	eo.seeded = seeded;
-	eo.budget = budget;
-	eo.jobs = jobs;
+	eo.jobs = (size_t)jobs;
 	eo.topo = topo;
 	eo.plan = plan;
 	if (engine_run(&eo, &end, &prog, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
 		plan_free(plan);
+		topo_free(topo);
 		return EXIT_FAIL;
 	}
 	plan_csv(plan, stdout);
 	fflush(stdout);
 	plan_summary(plan, stderr);
 	plan_free(plan);
+	topo_free(topo);
 	return EXIT_OK;
+}
+
+static void
+say_line(void *arg, const char *line)
+{
+	clear_line(arg);
+	printf("%s\n", line);
+	fflush(stdout);
 }
 
 int
@@ -526,37 +341,26 @@ cmd_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct diags d = { NULL, 0, 0 };
-	struct engine_opts eo;
+	struct runner_request q;
+	struct runner_hooks hooks;
 	struct engine_progress prog;
-	struct store_experiment ex;
-	struct space_count size;
-	struct spec *s = NULL;
-	struct space *sp = NULL;
-	struct store *st = NULL;
+	struct runner *rn = NULL;
 	struct run r;
 	enum engine_end end;
+	enum runner_status st;
 	const char *strategy = NULL, *statearg = NULL, *topoarg = NULL;
 	const char *cpusarg = NULL, *reserve = NULL;
-	char *dir = NULL, *expdir = NULL, *ident = NULL, *cause = NULL,
-	     *lockpath = NULL, *t;
+	char *dir = NULL, *cause = NULL;
 	uint64_t budget = 0, seed = 0, jobs = 0;
-	int c, seeded = 0, fresh = 0, quiet = 0, rc = EXIT_FAIL, lockfd = -1;
-	int dry = 0, no_sandbox = 0, samples = 0;
-	struct spec_option *cli_opts = NULL, *opts = NULL;
-	size_t ncli_opts = 0, nopts = 0;
-	int *cpus = NULL;
-	size_t ncpus;
-	int64_t exp = 0;
-	struct topo *topo = NULL;
-	struct plan *plan = NULL;
-	char *owner = NULL;
-	int tuned = 0;
+	int c, seeded = 0, fresh = 0, quiet = 0, rc = EXIT_FAIL;
+	int dry = 0, no_sandbox = 0, samples = 0, foreground = 0;
+	struct spec_option *cli_opts = NULL;
+	size_t ncli_opts = 0;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			/* The engine runs in this process: the only mode
-			 * until the daemon exists. */
+			foreground = 1;
 			break;
 		case 'S':
 			strategy = optarg;
@@ -627,172 +431,69 @@ cmd_run(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if ((s = spec_load(argv[optind], &d)) == NULL) {
-		diag_print(&d, stderr);
+	(void)foreground; /* the daemon comes next: see cmd_run's end */
+	dir = dry ? NULL : state_dir(statearg);
+	memset(&q, 0, sizeof q);
+	q.spec = argv[optind];
+	q.strategy = strategy;
+	q.options = cli_opts;
+	q.noptions = ncli_opts;
+	q.budget = budget;
+	q.seed = seed;
+	q.seeded = seeded;
+	q.jobs = jobs;
+	q.fresh = fresh;
+	q.cpus = cpusarg;
+	q.reserve = reserve;
+	q.topology = topoarg;
+	q.no_sandbox = no_sandbox;
+	q.dry = dry;
+	q.state = dir;
+	st = runner_prepare(&q, &rn, &d, &cause);
+	diag_print(&d, stderr);
+	if (d.nerrors > 0)
 		fprintf(stderr, "%s: %zu error%s\n", argv[optind], d.nerrors,
 		    d.nerrors == 1 ? "" : "s");
-		diag_free(&d);
-		return EXIT_USAGE;
-	}
-	diag_print(&d, stderr);
 	diag_free(&d);
-	sp = space_new(s);
-
-	if (strategy == NULL)
-		strategy = s->strategy != NULL ? s->strategy : "random";
-	if (merge_options(s, strategy, cli_opts, ncli_opts, &opts, &nopts) !=
-	    0) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (!seeded && s->has_seed) {
-		seed = s->seed;
-		seeded = 1;
-	}
-	if (topoarg != NULL && !dry) {
-		cmd_error("--topology plans for another machine: use it with "
-			  "--dry-run");
-		rc = EXIT_USAGE;
+	if (st != RUNNER_OK) {
+		if (cause != NULL)
+			cmd_error("%s", cause);
+		rc = (int)st;
 		goto out;
 	}
 	if (dry) {
-		/* A plan: an experiment in a store of its own, in memory. */
-		dir = xstrdup("(dry run)");
-		if (store_open(":memory:", &st, &cause) != 0) {
-			cmd_error("%s", cause);
-			rc = EXIT_STORE;
-			goto out;
-		}
-		fresh = 1;
-	} else {
-		dir = state_dir(statearg);
-		if (state_open(dir, &st, &cause) != 0) {
-			cmd_error("%s", cause);
-			rc = EXIT_STORE;
-			goto out;
-		}
-		/* Host tuning comes before the topology: SMT off takes
-		 * CPUs offline. */
-		owner = host_engine_owner();
-		tuned = host_setup(st, s, owner, quiet);
-	}
-	if (topo_load(topoarg, &topo, &cause) != 0 ||
-	    topo_restrict(topo, cpusarg, reserve, &cause) != 0) {
-		cmd_error("%s", cause);
-		rc = EXIT_USAGE;
+		rc = dry_run(rn, topoarg, cpusarg, reserve, jobs);
 		goto out;
 	}
-	cpus = topo_usable(topo, &ncpus);
-	if (jobs == 0)
-		jobs = ncpus;
-	ident = identity(s, strategy, seed, seeded, cli_opts, ncli_opts);
-	if (!fresh && (exp = store_experiment_find(st, ident)) != 0) {
-		store_experiment_get(st, exp, &ex);
-		if (strcmp(ex.state, "done") == 0 &&
-		    (budget == 0 || budget <= ex.budget)) {
-			printf("experiment %lld (%s) is already complete with "
-			       "this spec, strategy and seed.\nresults: "
-			       "wayfinder results %lld; --new runs it again, a "
-			       "larger --budget extends it\n",
-			    (long long)exp, ex.name, (long long)exp);
-			store_experiment_clear(&ex);
-			rc = EXIT_OK;
-			goto out;
-		}
-		if (budget == 0)
-			budget = ex.budget; /* --budget or the spec's, then */
-		store_experiment_clear(&ex);
-		store_experiment_set_budget(st, exp, budget);
-	} else {
-		if (budget == 0)
-			budget = s->budget;
-		if (budget == 0) {
-			space_size(sp, &size);
-			if (!size.exact || !size.fits || size.n > SMALL_SPACE) {
-				t = space_count_text(&size);
-				cmd_error("%s: no budget: give --budget N or "
-					  "search.budget (the space has %s "
-					  "configurations)",
-				    s->path, t);
-				free(t);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			budget = size.n;
-		}
-		exp = store_experiment_create(st, s, ident, strategy, seed,
-		    seeded, budget);
-		if (!dry)
-			store_files(st, exp, s);
-	}
-	if (dry) {
-		rc = dry_run(s, sp, st, exp, strategy, opts, nopts, seed,
-		    seeded, budget, (size_t)jobs, topo);
+	if (runner_complete(rn)) {
+		printf("experiment %lld (%s) is already complete with this "
+		       "spec, strategy and seed.\nresults: wayfinder results "
+		       "%lld; --new runs it again, a larger --budget extends "
+		       "it\n",
+		    (long long)runner_experiment(rn), runner_spec(rn)->name,
+		    (long long)runner_experiment(rn));
+		rc = EXIT_OK;
 		goto out;
 	}
-	expdir = state_experiment_dir(dir, exp);
-	if (files_mkdirs(expdir, 0700) != 0) {
-		cmd_error("%s: %s", expdir, strerror(errno));
-		goto out;
-	}
-	lockpath = xasprintf("%s/lock", expdir);
-	if ((lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
-	    flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
-		cmd_error("experiment %lld is being run by another wayfinder "
-			  "(%s is locked)",
-		    (long long)exp, lockpath);
-		goto out;
-	}
-
 	memset(&r, 0, sizeof r);
-	r.spec = s;
-	r.space = sp;
+	r.spec = runner_spec(rn);
+	r.space = runner_space(rn);
 	r.tty = isatty(STDOUT_FILENO);
 	r.quiet = quiet;
 	r.samples = samples;
-	if (jobs > ncpus / (size_t)s->test.cores)
-		jobs = ncpus / (size_t)s->test.cores; /* what can ever run */
-	if (jobs == 0)
-		jobs = 1; /* the engine refuses it with the reason */
-	if (jobs > sched_max_jobs(topo, s))
-		jobs = sched_max_jobs(topo, s);
-	if (!quiet) {
-		t = cpulist_format(cpus, ncpus);
-		printf("experiment %lld (%s): %s, budget %llu, up to %llu "
-		       "job%s at once on CPUs %s, state %s\n",
-		    (long long)exp, s->name, strategy,
-		    (unsigned long long)budget, (unsigned long long)jobs,
-		    jobs == 1 ? "" : "s", t, dir);
-		free(t);
-	}
-
-	memset(&eo, 0, sizeof eo);
-	eo.spec = s;
-	eo.space = sp;
-	eo.store = st;
-	eo.experiment = exp;
-	eo.expdir = expdir;
-	eo.strategy = strategy;
-	eo.options = opts;
-	eo.noptions = nopts;
-	eo.seed = seed;
-	eo.seeded = seeded;
-	eo.budget = budget;
-	eo.jobs = (size_t)jobs;
-	eo.topo = topo;
-	eo.no_sandbox = no_sandbox;
-	eo.report = on_report;
-	eo.arg = &r;
-	if (engine_run(&eo, &end, &prog, &cause) != 0) {
-		clear_line(&r);
+	memset(&hooks, 0, sizeof hooks);
+	hooks.say = say_line;
+	hooks.report = on_report;
+	hooks.arg = &r;
+	hooks.quiet = quiet;
+	st = runner_run(rn, &hooks, &end, &prog, &cause);
+	clear_line(&r);
+	if (st != RUNNER_OK) {
 		cmd_error("%s", cause);
-		/* Not running any more: it can be run again once the cause
-		 * is fixed. */
-		store_experiment_set_state(st, exp, "interrupted");
+		rc = (int)st;
 		goto out;
 	}
-	clear_line(&r);
-	summary(&r, st, exp, &prog, end);
+	summary(&r, runner_store(rn), runner_experiment(rn), &prog, end);
 	if (end == ENGINE_INTERRUPTED)
 		rc = EXIT_INTERRUPTED;
 	else if (prog.done == 0)
@@ -800,23 +501,9 @@ cmd_run(int argc, char **argv)
 	else
 		rc = EXIT_OK;
 out:
-	if (tuned)
-		host_undo(st, owner, quiet);
-	free(owner);
 	free(cause);
-	if (lockfd >= 0)
-		close(lockfd);
-	free(lockpath);
-	free(ident);
-	free(expdir);
 	free(dir);
-	free(cpus);
-	free(opts); /* its entries are the spec's and cli_opts' */
 	spec_options_free(cli_opts, ncli_opts);
-	store_close(st);
-	space_free(sp);
-	spec_free(s);
-	topo_free(topo);
-	plan_free(plan);
+	runner_free(rn);
 	return rc;
 }

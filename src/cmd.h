@@ -18,6 +18,7 @@ int cmd_host(int, char **);
 int cmd_run(int, char **);
 int cmd_validate(int, char **);
 int cmd_results(int, char **);
+int cmd_replay(int, char **);
 int cmd_topology(int, char **);
 
 /* Prints "wayfinder: message" to stderr. */

@@ -163,6 +163,8 @@ struct engine {
 	uint64_t finished_here; /* trials ended in this run */
 	int iters;
 	int stopping;
+	int pausing;          /* start nothing new; end paused once idle */
+	uv_async_t ctl_async; /* o->ctl's requests */
 	int closed;
 	enum engine_end end;
 	char *error;
@@ -958,6 +960,47 @@ counters_store(struct engine *e, const struct job *j,
 			    pmu_derived_name(ps, i), j->iteration, v);
 }
 
+/* A job's start or end, for displays: delivered at once (it changes no
+ * stored state of its own). */
+static void
+job_report(struct engine *e, const struct job *j, enum engine_report_kind kind,
+    const char *state, double wall_ms)
+{
+	const struct config *cfg = j->t != NULL ? j->t->cfg : NULL;
+	struct engine_report r;
+	struct engine_job ej;
+	struct trial *t;
+	char *text;
+
+	if (e->o->report == NULL)
+		return;
+	if (cfg == NULL) /* a build: the configuration of a trial of it */
+		for (t = e->active; t != NULL && cfg == NULL; t = t->next)
+			if (t->build == j->b)
+				cfg = t->cfg;
+	text = cfg != NULL ? space_config_text(e->o->space, cfg) : xstrdup("");
+	memset(&ej, 0, sizeof ej);
+	ej.job = j->id;
+	ej.kind = j->t != NULL ? "test" : "build";
+	ej.trial = j->t != NULL ? j->t->seq : 0;
+	ej.iteration = j->iteration;
+	ej.warmup = j->warmup;
+	ej.cpus = j->cpus;
+	ej.ncpus = j->ncpus;
+	ej.config = text;
+	ej.state = state;
+	ej.wall_ms = wall_ms;
+	progress_update(e);
+	memset(&r, 0, sizeof r);
+	r.kind = kind;
+	r.progress = &e->p;
+	r.seq = ej.trial;
+	r.cfg = j->t != NULL ? j->t->cfg : NULL;
+	r.job = &ej;
+	e->o->report(&r, e->o->arg);
+	free(text);
+}
+
 static void
 build_done(struct engine *e, struct job *j, const struct exec_result *r)
 {
@@ -989,6 +1032,7 @@ build_done(struct engine *e, struct job *j, const struct exec_result *r)
 	}
 	event(e, "build.end", "{sIsssssf}", "job", (json_int_t)j->id, "build",
 	    b->hex, "state", state, "wall_ms", r->wall_ms);
+	job_report(e, j, ENGINE_JOB_END, state, r->wall_ms);
 	store_commit(st);
 	if (r->how == EXEC_LOST && b->state == B_PENDING)
 		notice(e, "%s; building again", reason);
@@ -1117,6 +1161,7 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 	event(e, "job.end", "{sIsIsisssf}", "job", (json_int_t)j->id, "trial",
 	    (json_int_t)t->seq, "iteration", j->iteration, "state", state,
 	    "wall_ms", r->wall_ms);
+	job_report(e, j, ENGINE_JOB_END, state, r->wall_ms);
 	if (last) {
 		value = trial_summarise(e, t, &stddev, &n, &why);
 		if (why == NULL)
@@ -1491,6 +1536,8 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	e->njobs++;
 	if (j->rdt != NULL)
 		e->rdt_jobs++;
+	if (e->o->plan == NULL)
+		job_report(e, j, ENGINE_JOB_START, "running", 0);
 	if (t != NULL)
 		t->running = 1;
 	else
@@ -1513,9 +1560,45 @@ out:
 	return rc;
 }
 
+struct engine_ctl {
+	uv_mutex_t lock;
+	enum engine_cmd cmd;
+	uv_async_t *async; /* the running engine's, or NULL */
+};
+
+struct engine_ctl *
+engine_ctl_new(void)
+{
+	struct engine_ctl *c = xcalloc(1, sizeof *c);
+
+	if (uv_mutex_init(&c->lock) != 0)
+		fatal("uv_mutex_init failed");
+	return c;
+}
+
+void
+engine_ctl_free(struct engine_ctl *c)
+{
+	if (c == NULL)
+		return;
+	uv_mutex_destroy(&c->lock);
+	free(c);
+}
+
+void
+engine_ctl_send(struct engine_ctl *c, enum engine_cmd cmd)
+{
+	uv_mutex_lock(&c->lock);
+	c->cmd = cmd;
+	if (c->async != NULL)
+		uv_async_send(c->async);
+	uv_mutex_unlock(&c->lock);
+}
+
 static void
 finish(struct engine *e, enum engine_end end)
 {
+	static const char *const states[] = { "done", "interrupted", "paused" };
 	size_t i;
 
 	if (e->closed)
@@ -1523,22 +1606,27 @@ finish(struct engine *e, enum engine_end end)
 	e->closed = 1;
 	e->end = end;
 	store_begin(e->o->store);
-	if (end == ENGINE_DONE) {
-		store_experiment_set_state(e->o->store, e->o->experiment,
-		    "done");
+	store_experiment_set_state(e->o->store, e->o->experiment, states[end]);
+	if (end == ENGINE_DONE)
 		event(e, "experiment.done", "{sIsI}", "done",
 		    (json_int_t)e->p.done, "failed", (json_int_t)e->p.failed);
-	} else {
-		store_experiment_set_state(e->o->store, e->o->experiment,
-		    "interrupted");
-		event(e, "experiment.interrupted", "{}");
-	}
+	else
+		event(e,
+		    end == ENGINE_PAUSED ? "experiment.paused" :
+					   "experiment.interrupted",
+		    "{}");
 	store_commit(e->o->store);
-	if (end == ENGINE_INTERRUPTED)
+	if (end != ENGINE_DONE)
 		store_recover(e->o->store, e->o->experiment);
 	if (e->o->plan != NULL)
 		return;
-	for (i = 0; i < 3; i++)
+	if (e->o->ctl != NULL) {
+		uv_mutex_lock(&e->o->ctl->lock);
+		e->o->ctl->async = NULL;
+		uv_mutex_unlock(&e->o->ctl->lock);
+		uv_close((uv_handle_t *)&e->ctl_async, NULL);
+	}
+	for (i = 0; i < 3 && !e->o->no_signals; i++)
 		uv_close((uv_handle_t *)&e->sig[i], NULL);
 	uv_close((uv_handle_t *)&e->tick, NULL);
 	uv_close((uv_handle_t *)&e->commit_timer, NULL);
@@ -1692,6 +1780,11 @@ pump(struct engine *e)
 			finish(e, ENGINE_INTERRUPTED);
 		return;
 	}
+	if (e->pausing) {
+		if (e->njobs == 0)
+			finish(e, ENGINE_PAUSED);
+		return;
+	}
 	for (;;) {
 		waiting = start_granted(e);
 		/*
@@ -1762,6 +1855,55 @@ on_signal(uv_signal_t *h, int signum)
 	}
 	for (j = e->jobs; j != NULL; j = j->next)
 		e->xops->stop(j->x, 1);
+}
+
+/* A request of o->ctl, on the engine's loop. */
+static void
+on_ctl(uv_async_t *h)
+{
+	struct engine *e = h->data;
+	enum engine_cmd cmd;
+
+	uv_mutex_lock(&e->o->ctl->lock);
+	cmd = e->o->ctl->cmd;
+	e->o->ctl->cmd = ENGINE_CMD_NONE;
+	uv_mutex_unlock(&e->o->ctl->lock);
+	if (e->closed)
+		return;
+	switch (cmd) {
+	case ENGINE_CMD_PAUSE:
+		if (!e->pausing && !e->stopping) {
+			e->pausing = 1;
+			commit_now(e);
+			if (e->njobs > 0)
+				notice(e,
+				    "pausing: %zu running job%s will finish "
+				    "first",
+				    e->njobs, e->njobs == 1 ? "" : "s");
+		}
+		break;
+	case ENGINE_CMD_RESUME:
+		if (e->pausing && !e->stopping) {
+			e->pausing = 0;
+			notice(e, "resumed");
+		}
+		break;
+	case ENGINE_CMD_STOP:
+		if (!e->stopping) {
+			commit_now(e);
+			if (e->njobs > 0)
+				notice(e, "stopping: ending %zu running job%s",
+				    e->njobs, e->njobs == 1 ? "" : "s");
+			stop_all(e);
+			return;
+		}
+		break;
+	default:
+		return;
+	}
+	batch_begin(e);
+	pump(e);
+	batch_end(e);
 }
 
 static void
@@ -2093,10 +2235,19 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 		plan_run(o->plan);
 		the_plan = NULL;
 	} else {
-		for (i = 0; i < 3; i++) {
+		for (i = 0; i < 3 && !o->no_signals; i++) {
 			uv_signal_init(&e->loop, &e->sig[i]);
 			e->sig[i].data = e;
 			uv_signal_start(&e->sig[i], on_signal, signals[i]);
+		}
+		if (o->ctl != NULL) {
+			uv_async_init(&e->loop, &e->ctl_async, on_ctl);
+			e->ctl_async.data = e;
+			uv_mutex_lock(&o->ctl->lock);
+			o->ctl->async = &e->ctl_async;
+			if (o->ctl->cmd != ENGINE_CMD_NONE)
+				uv_async_send(&e->ctl_async);
+			uv_mutex_unlock(&o->ctl->lock);
 		}
 		free(e->cgdesc);
 		sandbox_open(e);

@@ -37,9 +37,26 @@ struct engine_progress {
 enum engine_report_kind {
 	ENGINE_TRIAL_DONE,
 	ENGINE_TRIAL_FAILED,
-	ENGINE_NOTICE, /* text: something the user should know */
-	ENGINE_TICK,   /* once a second, for progress displays */
-	ENGINE_SAMPLE  /* sample: a running job's counters, live */
+	ENGINE_NOTICE,    /* text: something the user should know */
+	ENGINE_TICK,      /* once a second, for progress displays */
+	ENGINE_SAMPLE,    /* sample: a running job's counters, live */
+	ENGINE_JOB_START, /* job: a job began */
+	ENGINE_JOB_END    /* job: a job ended (job->state) */
+};
+
+/* A job, for displays (the per-core map, the queue). */
+struct engine_job {
+	int64_t job;
+	const char *kind; /* "build" or "test" */
+	int64_t trial;    /* its sequence number; 0 for a build */
+	int iteration;
+	int warmup;
+	const int *cpus;
+	size_t ncpus;
+	const char *config; /* "NAME=value ..." of its trial (a build: of a
+			       trial it builds for) */
+	const char *state;  /* JOB_END: done, failed, timeout, ... */
+	double wall_ms;     /* JOB_END */
 };
 
 /* A running job's counters and cgroup figures, every sample_interval. */
@@ -65,7 +82,25 @@ struct engine_report {
 	double value;             /* TRIAL_DONE */
 	const char *text;         /* TRIAL_FAILED: reason; NOTICE: message */
 	const struct engine_sample *sample; /* SAMPLE */
+	const struct engine_job *job;       /* JOB_START, JOB_END */
 };
+
+/*
+ * Control of a running engine from another thread (the daemon's): a
+ * request is taken on the engine's loop. Create it before engine_run,
+ * free it after.
+ */
+enum engine_cmd {
+	ENGINE_CMD_NONE,
+	ENGINE_CMD_PAUSE,  /* start nothing new; end paused once idle */
+	ENGINE_CMD_RESUME, /* undo a pause that has not ended yet */
+	ENGINE_CMD_STOP    /* end now, stopping running jobs (resumable) */
+};
+struct engine_ctl;
+struct engine_ctl *engine_ctl_new(void);
+void engine_ctl_free(struct engine_ctl *);
+/* Thread-safe; the last request wins. */
+void engine_ctl_send(struct engine_ctl *, enum engine_cmd);
 
 struct engine_opts {
 	const struct spec *spec;
@@ -83,13 +118,16 @@ struct engine_opts {
 	const struct topo *topo; /* the machine, with the usable PUs */
 	struct plan *plan;       /* a dry run: simulate, touch no file */
 	int no_sandbox;          /* jobs get affinity only (for comparison) */
+	int no_signals; /* leave SIGINT, SIGTERM and SIGHUP to the caller */
+	struct engine_ctl *ctl; /* requests from another thread, or NULL */
 	void (*report)(const struct engine_report *, void *);
 	void *arg;
 };
 
 enum engine_end {
-	ENGINE_DONE,       /* budget spent or space exhausted */
-	ENGINE_INTERRUPTED /* stopped by a signal; resumable */
+	ENGINE_DONE,        /* budget spent or space exhausted */
+	ENGINE_INTERRUPTED, /* stopped by a signal; resumable */
+	ENGINE_PAUSED       /* paused and idle; resumable */
 };
 
 /*

@@ -27,6 +27,8 @@ static const struct {
 	    "the machine, and how many jobs of each isolation level fit" },
 	{ "validate", cmd_validate, "check a spec and describe its space" },
 	{ "results", cmd_results, "trials of an experiment, best first" },
+	{ "replay", cmd_replay,
+	    "score strategies offline on a dataset of measurements" },
 };
 
 void

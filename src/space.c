@@ -580,6 +580,26 @@ gather(struct hash *h, char *chunk, size_t *n, const char *name, size_t nlen,
 	*n += nlen + vlen + 2;
 }
 
+void
+space_activate(const struct space *s, struct config *cfg)
+{
+	size_t k, i;
+
+	for (k = 0; k < s->n; k++) {
+		i = s->order[k];
+		if (!is_active(s, cfg, i))
+			cfg->v[i] = -1;
+		else if (cfg->v[i] < 0)
+			cfg->v[i] = (int64_t)s->spec->params[i].def;
+	}
+}
+
+int
+space_controls(const struct space *s, size_t i)
+{
+	return i < s->n && s->is_ctrl[i];
+}
+
 struct config *
 space_canon(const struct space *s, struct config *cfg)
 {
@@ -589,13 +609,7 @@ space_canon(const struct space *s, struct config *cfg)
 	const char *v;
 	size_t k, i, nlen, vlen, nid = 0, nbuild = 0;
 
-	for (k = 0; k < s->n; k++) {
-		i = s->order[k];
-		if (!is_active(s, cfg, i))
-			cfg->v[i] = -1;
-		else if (cfg->v[i] < 0)
-			cfg->v[i] = (int64_t)s->spec->params[i].def;
-	}
+	space_activate(s, cfg);
 	/* XXH64 of "name=value\n" for each active parameter, in name
 	 * order: the same bytes whatever the spec's order. Lines are
 	 * gathered in chunks so the hash sees few, long updates. */

@@ -55,6 +55,13 @@ struct config *space_config_dup(const struct space *, const struct config *);
 /* Sets inactive parameters to -1, gives newly active ones their default,
  * and computes id and build. Returns cfg. */
 struct config *space_canon(const struct space *, struct config *);
+/* What space_canon() does to the values alone (id and build are left
+ * as they were): for strategies that rewrite many candidates and hash
+ * only the few they keep. */
+void space_activate(const struct space *, struct config *);
+/* 1 if some parameter's condition names parameter i, so that changing
+ * i may change which parameters are active. */
+int space_controls(const struct space *, size_t i);
 /* The default configuration (every parameter at its default). */
 struct config *space_default(const struct space *);
 int space_config_equal(const struct space *, const struct config *,
