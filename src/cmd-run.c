@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "client.h"
 #include "cmd.h"
 #include "cpulist.h"
 #include "diag.h"
@@ -318,6 +320,316 @@ say_line(void *arg, const char *line)
 	fflush(stdout);
 }
 
+/* Ctrl-C while following a daemon's experiment: detach. */
+static volatile sig_atomic_t detach_now;
+
+static void
+on_detach(int sig)
+{
+	(void)sig;
+	detach_now = 1;
+}
+
+/* The end of an experiment that ran in the daemon, from the store. */
+static void
+follow_summary(const char *state, int64_t exp, const char *end)
+{
+	struct store_experiment ex;
+	struct store_progress p;
+	struct store_trial *v;
+	struct store *st;
+	char *cause = NULL;
+	size_t n, i, k;
+
+	if (state_open_existing(state, &st, &cause) != 0 ||
+	    store_experiment_get(st, exp, &ex) != 0) {
+		free(cause);
+		return;
+	}
+	store_experiment_progress(st, exp,
+	    strcmp(ex.direction, "maximize") == 0, &p);
+	printf("experiment %lld (%s) %s: %lld trial%s, %lld measured, %lld "
+	       "failed\n",
+	    (long long)exp, ex.name, end, (long long)(p.done + p.failed),
+	    p.done + p.failed == 1 ? "" : "s", (long long)p.done,
+	    (long long)p.failed);
+	if (p.have_best) {
+		printf("best: trial %lld, %s %.6g (%s)\n ",
+		    (long long)p.best_seq, ex.objective, p.best, ex.direction);
+		store_trials(st, exp, &v, &n);
+		for (i = 0; i < n; i++)
+			if (v[i].seq == p.best_seq)
+				for (k = 0; k < v[i].nvalues; k++)
+					printf(" %s=%s", v[i].names[k],
+					    v[i].values[k]);
+		printf("\n");
+		store_trials_free(v, n);
+	}
+	printf("results: wayfinder results %lld\n", (long long)exp);
+	store_experiment_clear(&ex);
+	store_close(st);
+}
+
+/*
+ * Submits the run to the daemon (starting one if none runs) and follows
+ * it until it ends; Ctrl-C detaches and leaves it running.
+ */
+static int
+follow(const char *state, json_t *submit, int quiet, int samples)
+{
+	struct sigaction sa, old;
+	struct client *c;
+	struct run r;
+	json_t *req, *reply = NULL, *ev, *v;
+	const char *kind, *text, *why;
+	char *cause = NULL;
+	int64_t exp;
+	size_t i;
+	int rc, status = EXIT_FAIL;
+
+	if (client_connect(state, 1, "wayfinder run", &c, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	/* Subscribed first: nothing said at the start is missed. */
+	req = json_pack("{sssIsb}", "type", "subscribe", "experiment",
+	    (json_int_t)0, "samples", samples);
+	rc = client_request(c, req, &reply, &cause);
+	json_decref(req);
+	json_decref(reply);
+	reply = NULL;
+	if (rc == 0)
+		rc = client_request(c, submit, &reply, &cause);
+	if (rc != 0) {
+		json_array_foreach(json_object_get(reply, "diagnostics"), i, v)
+		    fprintf(stderr, "%s\n", json_string_value(v));
+		if (json_object_get(reply, "diagnostics") == NULL ||
+		    json_array_size(json_object_get(reply, "diagnostics")) == 0)
+			cmd_error("%s", cause);
+		else
+			fprintf(stderr, "%s\n", cause);
+		status = json_integer_value(json_object_get(reply, "status"));
+		if (status == 0)
+			status = EXIT_FAIL;
+		json_decref(reply);
+		free(cause);
+		client_close(c);
+		return status;
+	}
+	exp = json_integer_value(json_object_get(reply, "experiment"));
+	text = json_string_value(json_object_get(reply, "state"));
+	if (strcmp(text, "done") == 0) {
+		printf("experiment %lld (%s) is already complete with this "
+		       "spec, strategy and seed.\nresults: wayfinder results "
+		       "%lld; --new runs it again, a larger --budget extends "
+		       "it\n",
+		    (long long)exp,
+		    json_string_value(json_object_get(reply, "name")),
+		    (long long)exp);
+		json_decref(reply);
+		client_close(c);
+		return EXIT_OK;
+	}
+	if (!quiet)
+		printf("experiment %lld (%s) %s in the daemon for %s; Ctrl-C "
+		       "leaves it running\n",
+		    (long long)exp,
+		    json_string_value(json_object_get(reply, "name")),
+		    strcmp(text, "queued") == 0 ? "is queued" : "runs", state);
+	json_decref(reply);
+	memset(&r, 0, sizeof r);
+	r.tty = isatty(STDOUT_FILENO);
+	r.quiet = quiet;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_detach; /* no SA_RESTART: the wait ends */
+	sigaction(SIGINT, &sa, &old);
+	for (;;) {
+		if (detach_now) {
+			clear_line(&r);
+			printf("detached: experiment %lld goes on in the "
+			       "daemon "
+			       "(wayfinder status; wayfinder stop %lld)\n",
+			    (long long)exp, (long long)exp);
+			status = EXIT_OK;
+			break;
+		}
+		if ((rc = client_next(c, 1000, &ev, &cause)) < 0) {
+			clear_line(&r);
+			cmd_error("%s", cause);
+			free(cause);
+			break;
+		}
+		if (rc == 0)
+			continue;
+		if (json_integer_value(json_object_get(ev, "experiment")) !=
+		    exp) {
+			json_decref(ev);
+			continue;
+		}
+		kind = json_string_value(json_object_get(ev, "kind"));
+		text = json_string_value(json_object_get(ev, "text"));
+		if (strcmp(kind, "line") == 0 || strcmp(kind, "notice") == 0) {
+			if (!quiet || strcmp(kind, "notice") == 0) {
+				clear_line(&r);
+				printf("%s\n", text);
+			}
+		} else if (strcmp(kind, "trial.done") == 0 && !quiet) {
+			clear_line(&r);
+			printf("trial %lld: %.6g%s  [%s]\n",
+			    (long long)json_integer_value(
+				json_object_get(ev, "trial")),
+			    json_number_value(json_object_get(ev, "value")),
+			    json_is_true(json_object_get(ev, "best")) ?
+				" (best)" :
+				"",
+			    json_string_value(json_object_get(ev, "config")));
+		} else if (strcmp(kind, "trial.failed") == 0 && !quiet) {
+			clear_line(&r);
+			printf("trial %lld: failed: %s  [%s]\n",
+			    (long long)json_integer_value(
+				json_object_get(ev, "trial")),
+			    json_string_value(json_object_get(ev, "reason")),
+			    json_string_value(json_object_get(ev, "config")));
+		} else if (strcmp(kind, "sample") == 0 && samples) {
+			clear_line(&r);
+			printf("sample trial %lld iteration %lld t=%.2fs",
+			    (long long)json_integer_value(
+				json_object_get(ev, "trial")),
+			    (long long)json_integer_value(
+				json_object_get(ev, "iteration")),
+			    json_number_value(json_object_get(ev, "t_ms")) /
+				1000);
+			{
+				const char *name;
+
+				json_object_foreach(json_object_get(ev,
+							"values"),
+				    name, v)
+				{
+					if (json_is_null(v))
+						printf(" %s=?", name);
+					else
+						printf(" %s=%.6g", name,
+						    json_number_value(v));
+				}
+			}
+			printf("\n");
+		} else if (strcmp(kind, "progress") == 0 && r.tty && !quiet) {
+			struct engine_progress p;
+
+			memset(&p, 0, sizeof p);
+			p.budget = (uint64_t)json_integer_value(
+			    json_object_get(ev, "budget"));
+			p.done = (uint64_t)json_integer_value(
+			    json_object_get(ev, "done"));
+			p.failed = (uint64_t)json_integer_value(
+			    json_object_get(ev, "failed"));
+			p.running = (size_t)json_integer_value(
+			    json_object_get(ev, "running"));
+			if ((v = json_object_get(ev, "best")) != NULL) {
+				p.have_best = 1;
+				p.best = json_number_value(v);
+				p.best_seq = json_integer_value(
+				    json_object_get(ev, "best_trial"));
+			}
+			p.elapsed =
+			    json_number_value(json_object_get(ev, "elapsed"));
+			p.eta = (v = json_object_get(ev, "eta")) != NULL ?
+			    json_number_value(v) :
+			    -1;
+			p.stopping =
+			    json_is_true(json_object_get(ev, "stopping"));
+			progress_line(&r, &p);
+		} else if (strcmp(kind, "state") == 0) {
+			text = json_string_value(json_object_get(ev, "state"));
+			why = json_string_value(json_object_get(ev, "reason"));
+			if (strcmp(text, "done") == 0 ||
+			    strcmp(text, "paused") == 0 ||
+			    strcmp(text, "interrupted") == 0) {
+				clear_line(&r);
+				if (why != NULL)
+					cmd_error("%s", why);
+				follow_summary(state, exp, text);
+				status = strcmp(text, "done") == 0 ?
+				    EXIT_OK :
+				    strcmp(text, "paused") == 0 ?
+				    EXIT_OK :
+				    EXIT_INTERRUPTED;
+				if (strcmp(text, "interrupted") == 0 &&
+				    why == NULL)
+					printf("resume: wayfinder resume "
+					       "%lld\n",
+					    (long long)exp);
+				json_decref(ev);
+				break;
+			}
+			if (!quiet) {
+				clear_line(&r);
+				printf("experiment %lld: %s\n", (long long)exp,
+				    text);
+			}
+		}
+		json_decref(ev);
+		if (r.line_shown)
+			fflush(stdout);
+		else
+			fflush(stdout);
+	}
+	sigaction(SIGINT, &old, NULL);
+	client_close(c);
+	return status;
+}
+
+/* run without --foreground: the request as the daemon takes it. */
+static int
+submit_to_daemon(const char *spec, const char *state, const char *strategy,
+    const struct spec_option *opts, size_t nopts, uint64_t budget,
+    uint64_t seed, int seeded, uint64_t jobs, int fresh, const char *cpus,
+    const char *reserve, int no_sandbox, int quiet, int samples)
+{
+	char path[PATH_MAX];
+	json_t *req, *o;
+	size_t i;
+	int rc;
+
+	if (realpath(spec, path) == NULL) {
+		cmd_error("%s: %s", spec, strerror(errno));
+		return EXIT_USAGE;
+	}
+	req = json_pack("{ssss}", "type", "submit", "spec", path);
+	if (strategy != NULL)
+		json_object_set_new(req, "strategy", json_string(strategy));
+	if (nopts > 0) {
+		o = json_array();
+		for (i = 0; i < nopts; i++)
+			json_array_append_new(o,
+			    json_pack("{ssss}", "name", opts[i].name, "value",
+				opts[i].value));
+		json_object_set_new(req, "options", o);
+	}
+	if (budget > 0)
+		json_object_set_new(req, "budget",
+		    json_integer((json_int_t)budget));
+	if (seeded)
+		json_object_set_new(req, "seed",
+		    json_integer((json_int_t)seed));
+	if (jobs > 0)
+		json_object_set_new(req, "jobs",
+		    json_integer((json_int_t)jobs));
+	if (fresh)
+		json_object_set_new(req, "new", json_true());
+	if (cpus != NULL)
+		json_object_set_new(req, "cpus", json_string(cpus));
+	if (reserve != NULL)
+		json_object_set_new(req, "reserve", json_string(reserve));
+	if (no_sandbox)
+		json_object_set_new(req, "no_sandbox", json_true());
+	rc = follow(state, req, quiet, samples);
+	json_decref(req);
+	return rc;
+}
+
 int
 cmd_run(int argc, char **argv)
 {
@@ -431,8 +743,13 @@ cmd_run(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	(void)foreground; /* the daemon comes next: see cmd_run's end */
 	dir = dry ? NULL : state_dir(statearg);
+	if (!foreground && !dry) {
+		rc = submit_to_daemon(argv[optind], dir, strategy, cli_opts,
+		    ncli_opts, budget, seed, seeded, jobs, fresh, cpusarg,
+		    reserve, no_sandbox, quiet, samples);
+		goto out;
+	}
 	memset(&q, 0, sizeof q);
 	q.spec = argv[optind];
 	q.strategy = strategy;

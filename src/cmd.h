@@ -13,9 +13,12 @@
 #define EXIT_NO_RESULT 4 /* run: finished, but no trial succeeded */
 #define EXIT_INTERRUPTED 130
 
+int cmd_control(int, char **); /* pause, resume, stop */
+int cmd_daemon(int, char **);
 int cmd_events(int, char **);
 int cmd_host(int, char **);
 int cmd_run(int, char **);
+int cmd_status(int, char **);
 int cmd_validate(int, char **);
 int cmd_results(int, char **);
 int cmd_replay(int, char **);

@@ -17,12 +17,19 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *summary;
 } commands[] = {
+	{ "daemon", cmd_daemon,
+	    "start (or --stop) the daemon that runs experiments" },
 	{ "events", cmd_events,
 	    "the counters a spec's pmu: may name, probed on this host" },
 	{ "host", cmd_host,
 	    "check, tune or restore the host (wayfinder host check)" },
 	{ "run", cmd_run,
-	    "run an experiment (wayfinder run SPEC --foreground)" },
+	    "run an experiment in the daemon, or here with --foreground" },
+	{ "status", cmd_status, "every experiment, and what the daemon does" },
+	{ "pause", cmd_control,
+	    "pause an experiment of the daemon (running jobs finish)" },
+	{ "resume", cmd_control, "resume a paused or stopped experiment" },
+	{ "stop", cmd_control, "stop an experiment of the daemon now" },
 	{ "topology", cmd_topology,
 	    "the machine, and how many jobs of each isolation level fit" },
 	{ "validate", cmd_validate, "check a spec and describe its space" },

@@ -248,8 +248,26 @@ runner_prepare(const struct runner_request *q, struct runner **out,
 		}
 	}
 	ident = identity(r);
-	if (!q->fresh && !q->dry &&
-	    (r->exp = store_experiment_find(r->store, ident)) != 0) {
+	if (q->experiment != 0) {
+		/* That one, and only as it began. */
+		if (store_experiment_get(r->store, q->experiment, &ex) != 0 ||
+		    strcmp(ex.identity, ident) != 0) {
+			*cause = xasprintf("experiment %lld cannot go on as "
+					   "it began: its spec, a file it "
+					   "names or its settings changed",
+			    (long long)q->experiment);
+			if (ex.identity != NULL)
+				store_experiment_clear(&ex);
+			rc = RUNNER_FAIL;
+			goto fail;
+		}
+		store_experiment_clear(&ex);
+	}
+	if (q->experiment != 0 ||
+	    (!q->fresh && !q->dry &&
+		(r->exp = store_experiment_find(r->store, ident)) != 0)) {
+		if (q->experiment != 0)
+			r->exp = q->experiment;
 		store_experiment_get(r->store, r->exp, &ex);
 		if (strcmp(ex.state, "done") == 0 &&
 		    (r->budget == 0 || r->budget <= ex.budget))

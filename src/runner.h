@@ -32,8 +32,9 @@ struct runner_request {
 	const char *cpus, *reserve; /* --cpus, --reserve, or NULL */
 	const char *topology;       /* --topology (plans only), or NULL */
 	int no_sandbox;
-	int dry;           /* a plan: an experiment in memory only */
-	const char *state; /* the state directory */
+	int dry;            /* a plan: an experiment in memory only */
+	int64_t experiment; /* the experiment this must continue, or 0 */
+	const char *state;  /* the state directory */
 };
 
 /* Exit statuses as wayfinder(1) documents them (see cmd.h). */

@@ -61,6 +61,11 @@ enum stmt {
 	S_SERIES_PUT,
 	S_SERIES_GET,
 	S_TRIAL_JOBS,
+	S_EXP_ARGS,
+	S_EXP_DAEMON,
+	S_EXP_PROGRESS,
+	S_EXP_BEST_MAX,
+	S_EXP_BEST_MIN,
 	S_COUNT
 };
 
@@ -176,6 +181,21 @@ static const char *const sql[S_COUNT] = {
 	    "SELECT j.id, j.iteration, j.warmup, j.state FROM jobs "
 	    "j JOIN trials t ON t.id = j.trial_id WHERE "
 	    "t.experiment_id = ?1 AND t.seq = ?2 ORDER BY j.id",
+	[S_EXP_ARGS] = "UPDATE experiments SET daemon_args = ?2 WHERE id = ?1",
+	[S_EXP_DAEMON] = "SELECT id, state, daemon_args FROM experiments WHERE "
+			 "daemon_args IS NOT NULL ORDER BY id",
+	[S_EXP_PROGRESS] =
+	    "SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER "
+	    "(WHERE state = 'failed'), count(*) FROM trials WHERE "
+	    "experiment_id = ?1",
+	[S_EXP_BEST_MAX] =
+	    "SELECT seq, value FROM trials WHERE experiment_id = "
+	    "?1 AND state = 'done' ORDER BY value DESC, seq "
+	    "LIMIT 1",
+	[S_EXP_BEST_MIN] =
+	    "SELECT seq, value FROM trials WHERE experiment_id = "
+	    "?1 AND state = 'done' ORDER BY value ASC, seq LIMIT "
+	    "1",
 	[S_EVENT] = "INSERT INTO events (experiment_id, time, kind, detail) "
 		    "VALUES (?1, ?2, ?3, ?4)",
 };
@@ -188,8 +208,12 @@ static const char *const sql[S_COUNT] = {
 	" points INTEGER NOT NULL," \
 	" data BLOB NOT NULL);"
 
+/* Version 3: how the daemon runs an experiment it was given, so that it
+ * can resume it after a crash. */
+#define DAEMON_ARGS "ALTER TABLE experiments ADD COLUMN daemon_args TEXT;"
+
 /* What takes a database of version i - 1 to version i (index i - 2). */
-static const char *const upgrades[] = { SERIES_TABLE };
+static const char *const upgrades[] = { SERIES_TABLE, DAEMON_ARGS };
 
 static const char schema[] =
     "CREATE TABLE experiments ("
@@ -208,7 +232,8 @@ static const char schema[] =
     " direction TEXT NOT NULL,"
     " state TEXT NOT NULL,"
     " created REAL NOT NULL,"
-    " finished REAL);"
+    " finished REAL,"
+    " daemon_args TEXT);"
     "CREATE INDEX experiments_identity ON experiments (identity);"
     "CREATE TABLE experiment_files ("
     " experiment_id INTEGER NOT NULL REFERENCES experiments,"
@@ -1173,6 +1198,69 @@ store_job_refs_free(struct store_job_ref *v, size_t n)
 	for (i = 0; i < n; i++)
 		free(v[i].state);
 	free(v);
+}
+
+void
+store_experiment_set_args(struct store *s, int64_t exp, const char *args)
+{
+	run(s, bind(s, S_EXP_ARGS, "is", exp, args));
+}
+
+int
+store_daemon_experiments(struct store *s, struct store_daemon_exp **out,
+    size_t *n)
+{
+	struct store_daemon_exp *v = NULL;
+	sqlite3_stmt *st;
+	size_t count = 0;
+
+	st = bind(s, S_EXP_DAEMON, "");
+	while (row(s, st)) {
+		v = xreallocarray(v, count + 1, sizeof *v);
+		v[count].id = sqlite3_column_int64(st, 0);
+		v[count].state = col_text(st, 1);
+		v[count].args = col_text(st, 2);
+		count++;
+	}
+	sqlite3_reset(st);
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+void
+store_daemon_experiments_free(struct store_daemon_exp *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].state);
+		free(v[i].args);
+	}
+	free(v);
+}
+
+void
+store_experiment_progress(struct store *s, int64_t exp, int maximize,
+    struct store_progress *p)
+{
+	sqlite3_stmt *st;
+
+	memset(p, 0, sizeof *p);
+	st = bind(s, S_EXP_PROGRESS, "i", exp);
+	if (row(s, st)) {
+		p->done = sqlite3_column_int64(st, 0);
+		p->failed = sqlite3_column_int64(st, 1);
+		p->trials = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	st = bind(s, maximize ? S_EXP_BEST_MAX : S_EXP_BEST_MIN, "i", exp);
+	if (row(s, st)) {
+		p->have_best = 1;
+		p->best_seq = sqlite3_column_int64(st, 0);
+		p->best = sqlite3_column_double(st, 1);
+	}
+	sqlite3_reset(st);
 }
 
 void

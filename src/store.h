@@ -14,7 +14,7 @@
 #include "space.h"
 #include "spec.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -172,6 +172,29 @@ void store_series_put(struct store *, int64_t job, const struct store_series *);
 /* 1 and *sr (store_series_free it), or 0 when the job has none. */
 int store_series_get(struct store *, int64_t job, struct store_series *);
 void store_series_free(struct store_series *);
+
+/* The daemon's record of how it runs an experiment (its submission, as
+ * JSON), kept to resume it after a crash; NULL clears it. */
+void store_experiment_set_args(struct store *, int64_t exp, const char *args);
+struct store_daemon_exp {
+	int64_t id;
+	char *state;
+	char *args;
+};
+/* Every experiment with daemon arguments, oldest first. */
+int
+store_daemon_experiments(struct store *, struct store_daemon_exp **, size_t *);
+void store_daemon_experiments_free(struct store_daemon_exp *, size_t);
+
+/* How far an experiment is: its trials measured and failed, its best. */
+struct store_progress {
+	int64_t trials, done, failed;
+	int have_best;
+	int64_t best_seq;
+	double best;
+};
+void store_experiment_progress(struct store *, int64_t exp, int maximize,
+    struct store_progress *);
 
 /* The test jobs of trial seq of an experiment, in the order they ran. */
 struct store_job_ref {
