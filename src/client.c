@@ -209,7 +209,9 @@ read_msg(struct client *c, int timeout_ms, json_t **msg, char **cause)
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0) {
-			*cause = xstrdup("the daemon closed the connection");
+			*cause = xstrdup("the daemon has gone (its experiments "
+					 "resume when one starts again: "
+					 "wayfinder daemon)");
 			return -1;
 		}
 		proto_reader_feed(&c->rd, buf, (size_t)n);
@@ -256,6 +258,8 @@ client_connect(const char *state, int start, const char *name,
 		*cause = start ? xasprintf("cannot reach the daemon at %s: %s",
 				     sock, strerror(errno)) :
 				 xasprintf("no daemon runs for %s", state);
+		if (!start)
+			rc = -2;
 		goto out;
 	}
 	c = xcalloc(1, sizeof *c);

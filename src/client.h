@@ -12,8 +12,9 @@ struct client;
 /*
  * Connects to the daemon of the state directory state, saying hello as
  * name ("wayfinder run"). With start, a daemon is started when none runs
- * (one client at a time: two never start two). Returns 0 with *out, or
- * -1 with *cause.
+ * (one client at a time: two never start two). Returns 0 with *out;
+ * -2 with *cause when, without start, no daemon runs; -1 with *cause
+ * otherwise.
  */
 int client_connect(const char *state, int start, const char *name,
     struct client **out, char **cause);

@@ -39,11 +39,14 @@ stop_daemon(const char *state)
 	char *cause = NULL;
 	int rc;
 
-	if (client_connect(state, 0, "wayfinder daemon --stop", &c, &cause) !=
-	    0) {
-		printf("no daemon runs for %s\n", state);
+	if ((rc = client_connect(state, 0, "wayfinder daemon --stop", &c,
+		 &cause)) != 0) {
+		if (rc == -2)
+			printf("no daemon runs for %s\n", state);
+		else
+			cmd_error("%s", cause);
 		free(cause);
-		return EXIT_OK;
+		return rc == -2 ? EXIT_OK : EXIT_FAIL;
 	}
 	req = json_pack("{ss}", "type", "shutdown");
 	rc = client_request(c, req, &reply, &cause);

@@ -598,6 +598,9 @@ submit_to_daemon(const char *spec, const char *state, const char *strategy,
 		return EXIT_USAGE;
 	}
 	req = json_pack("{ssss}", "type", "submit", "spec", path);
+	/* Relative paths in --option resolve where the user is. */
+	if (getcwd(path, sizeof path) != NULL)
+		json_object_set_new(req, "cwd", json_string(path));
 	if (strategy != NULL)
 		json_object_set_new(req, "strategy", json_string(strategy));
 	if (nopts > 0) {
@@ -744,6 +747,12 @@ cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	dir = dry ? NULL : state_dir(statearg);
+	if (topoarg != NULL && !dry) {
+		cmd_error("--topology plans for another machine: use it with "
+			  "--dry-run");
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (!foreground && !dry) {
 		rc = submit_to_daemon(argv[optind], dir, strategy, cli_opts,
 		    ncli_opts, budget, seed, seeded, jobs, fresh, cpusarg,

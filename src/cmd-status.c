@@ -53,9 +53,11 @@ experiments(const char *state, int *daemon)
 	json_t *req, *reply = NULL, *list, *o;
 	char *cause = NULL;
 	size_t n, i;
+	int rc;
 
 	*daemon = 0;
-	if (client_connect(state, 0, "wayfinder status", &c, &cause) == 0) {
+	if ((rc = client_connect(state, 0, "wayfinder status", &c, &cause)) ==
+	    0) {
 		req = json_pack("{ss}", "type", "status");
 		if (client_request(c, req, &reply, &cause) == 0) {
 			*daemon = 1;
@@ -70,6 +72,8 @@ experiments(const char *state, int *daemon)
 		json_decref(req);
 		client_close(c);
 	}
+	if (rc == -1)
+		cmd_error("%s (showing the store)", cause);
 	free(cause);
 	cause = NULL;
 	if (state_open_existing(state, &st, &cause) != 0) {

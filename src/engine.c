@@ -1824,8 +1824,9 @@ pump(struct engine *e)
 	    (e->p.exhausted || e->p.proposed >= e->p.budget)) {
 		if (e->p.exhausted && e->p.proposed < e->p.budget)
 			notice(e,
-			    "the strategy has nothing more to propose "
-			    "after %llu trials (the space is exhausted)",
+			    "strategy %s has nothing more to propose after "
+			    "%llu trials",
+			    strategy_name(e->strategy),
 			    (unsigned long long)e->p.proposed);
 		finish(e, ENGINE_DONE);
 	}
@@ -2203,6 +2204,7 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 	conf.options = o->options;
 	conf.noptions = o->noptions;
 	conf.dir = o->spec->dir;
+	conf.cwd = o->cwd;
 	if ((e->strategy = strategy_new(o->strategy, o->space, &conf, cause)) ==
 	    NULL) {
 		free(e);

@@ -111,6 +111,7 @@ struct engine_opts {
 	const char *strategy;
 	const struct spec_option *options; /* the strategy's settings */
 	size_t noptions;
+	const char *cwd; /* where the run was given (NULL: here) */
 	uint64_t seed;
 	int seeded;
 	uint64_t budget;

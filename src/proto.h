@@ -10,7 +10,7 @@
  *                                            or error and the end
  *   submit    {id, spec (absolute path), strategy?, options? [{name,
  *              value}], budget?, seed?, jobs?, new?, cpus?, reserve?,
- *              no_sandbox?}                  answered by ok {experiment,
+ *              no_sandbox?, cwd?}            answered by ok {experiment,
  *                                            name, state: running or
  *                                            queued, or done when
  *                                            complete}, or error {id,

@@ -46,6 +46,7 @@ struct runner {
 	int64_t exp;
 	char *cpus, *reserve;
 	int no_sandbox;
+	char *cwd;
 };
 
 static void say(const struct runner_hooks *h, const char *fmt, ...)
@@ -209,6 +210,7 @@ runner_prepare(const struct runner_request *q, struct runner **out,
 	r->seeded = q->seeded;
 	r->jobs = q->jobs;
 	r->no_sandbox = q->no_sandbox;
+	r->cwd = q->cwd != NULL ? xstrdup(q->cwd) : NULL;
 	r->cpus = q->cpus != NULL ? xstrdup(q->cpus) : NULL;
 	r->reserve = q->reserve != NULL ? xstrdup(q->reserve) : NULL;
 	if ((r->spec = spec_load(q->spec, d)) == NULL)
@@ -326,6 +328,7 @@ runner_free(struct runner *r)
 	free(r->dir);
 	free(r->cpus);
 	free(r->reserve);
+	free(r->cwd);
 	free(r);
 }
 
@@ -393,6 +396,7 @@ runner_engine_opts(const struct runner *r, struct engine_opts *eo)
 	eo->budget = r->budget;
 	eo->jobs = (size_t)r->jobs;
 	eo->no_sandbox = r->no_sandbox;
+	eo->cwd = r->cwd;
 }
 
 static void

@@ -34,6 +34,7 @@ struct runner_request {
 	int no_sandbox;
 	int dry;            /* a plan: an experiment in memory only */
 	int64_t experiment; /* the experiment this must continue, or 0 */
+	const char *cwd;    /* where the run was given (NULL: here) */
 	const char *state;  /* the state directory */
 };
 

@@ -574,6 +574,7 @@ enqueue(struct server *sv, json_t *args, int64_t experiment, char **msg,
 	q.no_sandbox = json_is_true(json_object_get(args, "no_sandbox"));
 	q.state = sv->state;
 	q.experiment = experiment;
+	q.cwd = json_string_value(json_object_get(args, "cwd"));
 	st = runner_prepare(&q, &rn, &d, &cause);
 	*status = (int)st;
 	if (st != RUNNER_OK) {

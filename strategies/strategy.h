@@ -35,6 +35,9 @@ struct strategy_conf {
 	const struct spec_option *options;
 	size_t noptions;
 	const char *dir;
+	/* Where the user was when they gave the run (relative paths of
+	 * --option resolve there after dir); NULL: the current directory. */
+	const char *cwd;
 };
 
 /* A setting a strategy takes. */

@@ -13,6 +13,8 @@ tap_n=0
 tap_failed=0
 
 cleanup() {
+	# A test's own cleaning (e.g. stopping a daemon) comes first.
+	[ -n "${on_cleanup:-}" ] && eval "$on_cleanup"
 	[ -n "${KEEP:-}" ] && { echo "# kept $T"; return; }
 	# Nothing a test started may outlive it.
 	if [ -n "${bg_pid:-}" ]; then
@@ -73,7 +75,7 @@ wf() {
 procs_with() {
 	for d in /proc/[0-9]*; do
 		[ "${d#/proc/}" = "$$" ] && continue
-		if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -q -- "$1"; then
+		if { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -q -- "$1"; then
 			echo "${d#/proc/}"
 		fi
 	done
