@@ -193,8 +193,11 @@ read_msg(struct client *c, int timeout_ms, json_t **msg, char **cause)
 			return -1;
 		}
 		wait = deadline < 0 ? -1 : (int)(deadline - now_ms());
-		if (deadline >= 0 && wait <= 0)
-			return 0;
+		/* Past the deadline, one last look without waiting: with a
+		 * timeout of 0 (a caller's own poll loop), that look is the
+		 * point. */
+		if (deadline >= 0 && wait < 0)
+			wait = 0;
 		pfd.fd = c->fd;
 		pfd.events = POLLIN;
 		if ((rc = poll(&pfd, 1, wait)) < 0) {

@@ -154,14 +154,14 @@ print_header(const struct dataset *ds)
 {
 	char *size = space_count_text(&ds->size);
 
-	printf("%s: %zu configuration%s measured of %s, %zu parameter%s; "
-	       "%s (%s): best %g, worst %g\n",
+	printf("%s: %zu configuration%s measured of %s, %zu parameter%s\n",
 	    ds->name, ds->nrows, ds->nrows == 1 ? "" : "s", size, ds->nparams,
-	    ds->nparams == 1 ? "" : "s", ds->objectives[0],
+	    ds->nparams == 1 ? "" : "s");
+	printf("%s, %s: best %.10g, worst %.10g\n", ds->objectives[0],
 	    ds->direction == DIR_MAXIMIZE ? "higher is better" :
 					    "lower is better",
 	    ds->best, ds->worst);
-	printf("  %-12s %7s %6s %8s %13s %12s %8s %10s\n", "strategy", "budget",
+	printf("  %-12s %6s %5s %7s %12s %11s %6s %8s\n", "strategy", "budget",
 	    "seeds", "P(best)", "P(within 5%)", "mean regret", "absent",
 	    "ask ms");
 	free(size);
@@ -190,7 +190,7 @@ print_score(enum format fmt, const struct dataset *ds, const char *strategy,
 {
 	switch (fmt) {
 	case FMT_TABLE:
-		printf("  %-12s %7zu %6u %8.3f %13.3f %12.4f %8.1f %10.3f\n",
+		printf("  %-12s %6zu %5u %7.3f %12.3f %11.4f %6.1f %8.4f\n",
 		    strategy, s->budget, s->seeds, s->p_best, s->p_within5,
 		    s->mean_regret, s->mean_failed, s->ask_ms_median);
 		break;

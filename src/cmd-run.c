@@ -60,7 +60,8 @@ usage(FILE *f)
 	      "                     [--dry-run [--topology T]] [--cpus LIST] "
 	      "[--reserve LIST]\n"
 	      "                     [--no-sandbox] [--samples] [--option "
-	      "NAME=VALUE]...\n",
+	      "NAME=VALUE]...\n"
+	      "                     [--executor local|slurm]\n",
 	    f);
 }
 
@@ -586,7 +587,7 @@ static int
 submit_to_daemon(const char *spec, const char *state, const char *strategy,
     const struct spec_option *opts, size_t nopts, uint64_t budget,
     uint64_t seed, int seeded, uint64_t jobs, int fresh, const char *cpus,
-    const char *reserve, int no_sandbox, int quiet, int samples)
+    const char *reserve, int no_sandbox, int executor, int quiet, int samples)
 {
 	char path[PATH_MAX];
 	json_t *req, *o;
@@ -628,6 +629,10 @@ submit_to_daemon(const char *spec, const char *state, const char *strategy,
 		json_object_set_new(req, "reserve", json_string(reserve));
 	if (no_sandbox)
 		json_object_set_new(req, "no_sandbox", json_true());
+	if (executor >= 0)
+		json_object_set_new(req, "executor",
+		    json_string(
+			executor == EXECUTOR_SLURM ? "slurm" : "local"));
 	rc = follow(state, req, quiet, samples);
 	json_decref(req);
 	return rc;
@@ -650,6 +655,7 @@ cmd_run(int argc, char **argv)
 		{ "cpus", required_argument, NULL, 'C' },
 		{ "reserve", required_argument, NULL, 'R' },
 		{ "no-sandbox", no_argument, NULL, 'X' },
+		{ "executor", required_argument, NULL, 'E' },
 		{ "samples", no_argument, NULL, 'P' },
 		{ "option", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
@@ -669,6 +675,7 @@ cmd_run(int argc, char **argv)
 	uint64_t budget = 0, seed = 0, jobs = 0;
 	int c, seeded = 0, fresh = 0, quiet = 0, rc = EXIT_FAIL;
 	int dry = 0, no_sandbox = 0, samples = 0, foreground = 0;
+	int executor = -1;
 	struct spec_option *cli_opts = NULL;
 	size_t ncli_opts = 0;
 
@@ -734,6 +741,18 @@ cmd_run(int argc, char **argv)
 		case 'X':
 			no_sandbox = 1;
 			break;
+		case 'E':
+			if (strcmp(optarg, "local") == 0)
+				executor = EXECUTOR_LOCAL;
+			else if (strcmp(optarg, "slurm") == 0)
+				executor = EXECUTOR_SLURM;
+			else {
+				cmd_error("--executor is local or slurm, not "
+					  "'%s'",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -756,7 +775,7 @@ cmd_run(int argc, char **argv)
 	if (!foreground && !dry) {
 		rc = submit_to_daemon(argv[optind], dir, strategy, cli_opts,
 		    ncli_opts, budget, seed, seeded, jobs, fresh, cpusarg,
-		    reserve, no_sandbox, quiet, samples);
+		    reserve, no_sandbox, executor, quiet, samples);
 		goto out;
 	}
 	memset(&q, 0, sizeof q);
@@ -774,6 +793,7 @@ cmd_run(int argc, char **argv)
 	q.topology = topoarg;
 	q.no_sandbox = no_sandbox;
 	q.dry = dry;
+	q.executor = executor;
 	q.state = dir;
 	st = runner_prepare(&q, &rn, &d, &cause);
 	diag_print(&d, stderr);

@@ -17,6 +17,8 @@ int cmd_control(int, char **); /* pause, resume, stop */
 int cmd_daemon(int, char **);
 int cmd_events(int, char **);
 int cmd_host(int, char **);
+int cmd_import(int, char **);
+int cmd_insights(int, char **);
 int cmd_run(int, char **);
 int cmd_status(int, char **);
 int cmd_validate(int, char **);

@@ -836,6 +836,17 @@ dataset_parse(const char *path, const char *text, size_t len, struct diags *d)
 			    &ds->values[i * ds->nobjectives + k]);
 	}
 
+	/* Not a product of its columns (an id or a measured input among
+	 * the parameters?): a search would mostly try absent rows. */
+	if (!ds->size.fits || (double)ds->nrows < 0.5 * (double)ds->size.n) {
+		char *size = space_count_text(&ds->size);
+
+		diag_add(d, DIAG_WARNING, path, 0, 0,
+		    "%zu rows of the %s configurations of the columns' "
+		    "product: the others are absent, and fail when tried",
+		    ds->nrows, size);
+		free(size);
+	}
 	ds->best_row = 0;
 	ds->best = ds->worst = dataset_value(ds, 0);
 	for (i = 1; i < ds->nrows; i++) {

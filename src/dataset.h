@@ -3,8 +3,8 @@
  * then objective columns whose names end in + or -), loaded strictly and
  * turned into a space through a spec generated in memory, so that every
  * row is a configuration the strategies can propose and a proposal is
- * scored by a table look-up. Format: /work/shared/datasets/README.md and
- * wayfinder(1), wayfinder replay.
+ * scored by a table look-up. The format is in wayfinder(1) (wayfinder
+ * replay) and profiles/replay/README.md.
  */
 #ifndef WAYFINDER_DATASET_H
 #define WAYFINDER_DATASET_H

@@ -110,6 +110,7 @@ struct job {
 	int have_cgs; /* cgs holds the job's usage */
 	char *protections;
 	char *fifo; /* the boot monitor's debug port FIFO, or NULL */
+	char *node; /* where a placing executor runs it, or NULL */
 	/* Live samples: when the next is due (uv_now; 0: none), every
 	 * interval ms, and those taken so far. */
 	uint64_t t0, next_sample, interval;
@@ -459,7 +460,7 @@ trial_free(struct trial *t)
 }
 
 /* Creates a trial for a configuration the strategy proposed. */
-static void
+static struct trial *
 trial_new(struct engine *e, struct config *cfg)
 {
 	struct store *st = e->o->store;
@@ -480,6 +481,7 @@ trial_new(struct engine *e, struct config *cfg)
 	    space_id_hex(cfg->id, key));
 	store_commit(st);
 	active_append(e, t);
+	return t;
 }
 
 static void
@@ -562,6 +564,7 @@ job_free(struct job *j)
 	free(j->kept);
 	free(j->protections);
 	free(j->fifo);
+	free(j->node);
 	free(j->series.data);
 	if (j->rdt != NULL)
 		resctrl_group_free(j->rdt);
@@ -986,10 +989,15 @@ job_report(struct engine *e, const struct job *j, enum engine_report_kind kind,
 	ej.iteration = j->iteration;
 	ej.warmup = j->warmup;
 	ej.cpus = j->cpus;
-	ej.ncpus = j->ncpus;
+	ej.ncpus = j->cpus != NULL ? j->ncpus : 0;
+	ej.node = j->node != NULL ? j->node : "";
 	ej.config = text;
 	ej.state = state;
 	ej.wall_ms = wall_ms;
+	if (kind == ENGINE_JOB_START) {
+		ej.out = j->out;
+		ej.err = j->err;
+	}
 	progress_update(e);
 	memset(&r, 0, sizeof r);
 	r.kind = kind;
@@ -1387,6 +1395,22 @@ rdt_share(struct engine *e, struct job *j, const struct stagespec *st,
 	return 0;
 }
 
+/* A placing executor's word on where a job runs. */
+static void
+on_job_placed(void *arg, const char *node, const int *cpus, size_t ncpus)
+{
+	struct job *j = arg;
+
+	free(j->cpus);
+	j->cpus = xcalloc(ncpus + 1, sizeof *j->cpus);
+	memcpy(j->cpus, cpus, ncpus * sizeof *cpus);
+	j->ncpus = ncpus;
+	free(j->node);
+	j->node = xstrdup(node);
+	store_job_placed(j->e->o->store, j->id, node, cpus, ncpus);
+	job_report(j->e, j, ENGINE_JOB_START, "running", 0);
+}
+
 static int
 job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
     size_t ncpus, int reqid, char **cause)
@@ -1419,7 +1443,7 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 		job_free(j);
 		return rc;
 	}
-	cpulist = job_cpu_list(cpus, ncpus);
+	cpulist = cpus != NULL ? job_cpu_list(cpus, ncpus) : NULL;
 	store_begin(s);
 	j->id =
 	    store_job_start(s, e->o->experiment, t != NULL ? "test" : "build",
@@ -1454,7 +1478,7 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	ctx.iteration = j->iteration;
 	ctx.warmup = j->warmup;
 	ctx.cpus = cpus;
-	ctx.ncpus = ncpus;
+	ctx.ncpus = cpus != NULL ? ncpus : 0;
 	if (t != NULL && st->boot.source == BOOT_DEBUGCON &&
 	    e->o->plan == NULL) {
 		j->fifo =
@@ -1505,7 +1529,11 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	req.out_path = j->out;
 	req.err_path = j->err;
 	req.cpus = cpus;
-	req.ncpus = ncpus;
+	req.ncpus = cpus != NULL ? ncpus : 0;
+	req.cores = st->cores;
+	req.memory = st->memory;
+	req.network_none = st->network == NETWORK_NONE;
+	req.placed = on_job_placed;
 	req.timeout = st->timeout;
 	req.done = on_job_done;
 	req.kill = on_job_kill;
@@ -1536,7 +1564,8 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	e->njobs++;
 	if (j->rdt != NULL)
 		e->rdt_jobs++;
-	if (e->o->plan == NULL)
+	/* A placing executor says where the job runs later (placed). */
+	if (e->o->plan == NULL && !e->xops->places)
 		job_report(e, j, ENGINE_JOB_START, "running", 0);
 	if (t != NULL)
 		t->running = 1;
@@ -1704,7 +1733,13 @@ start_granted(struct engine *e)
 
 	n = requests(e, &reqs, &who);
 	grants = xcalloc(n + 1, sizeof *grants);
-	ng = sched_pick(e->sched, reqs, n, wall_now(), grants);
+	if (e->xops->places) {
+		/* The executor places jobs (a cluster): first come, first
+		 * started, as many as --jobs allows. */
+		for (ng = 0; ng < n && e->njobs + ng < e->o->jobs; ng++)
+			grants[ng].req = ng;
+	} else
+		ng = sched_pick(e->sched, reqs, n, wall_now(), grants);
 	for (i = 0; i < ng; i++) {
 		const struct sched_req *r = &reqs[grants[i].req];
 		struct asker *a = &who[grants[i].req];
@@ -1714,9 +1749,13 @@ start_granted(struct engine *e)
 			sched_release(e->sched, r->id);
 			continue;
 		}
-		cpus = xcalloc(r->n + 1, sizeof *cpus);
-		for (k = 0; k < r->n; k++)
-			cpus[k] = e->o->topo->pus[grants[i].pus[k]].os;
+		if (e->xops->places)
+			cpus = NULL; /* the executor says, once it knows */
+		else {
+			cpus = xcalloc(r->n + 1, sizeof *cpus);
+			for (k = 0; k < r->n; k++)
+				cpus[k] = e->o->topo->pus[grants[i].pus[k]].os;
+		}
 		if (a->b != NULL) {
 			a->b->req = 0;
 			if (job_start(e, a->b, NULL, cpus, r->n, r->id,
@@ -1796,6 +1835,16 @@ pump(struct engine *e)
 		    e->p.proposed >= e->p.budget ||
 		    e->nactive >= 2 * e->o->jobs)
 			break;
+		/* The default configuration first, as the baseline every
+		 * other trial is compared with. */
+		if (e->spec->baseline && e->p.proposed == 0) {
+			struct config *d = space_default(e->o->space);
+
+			strategy_mark(e->strategy, d);
+			store_trial_set_baseline(e->o->store,
+			    trial_new(e, d)->id);
+			continue;
+		}
 		/* As many as there are free slots, in one ask: a strategy
 		 * spreads a batch better than one proposal at a time. */
 		room = e->o->jobs - e->njobs;

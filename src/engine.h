@@ -53,10 +53,13 @@ struct engine_job {
 	int warmup;
 	const int *cpus;
 	size_t ncpus;
+	const char *node;   /* a cluster's node; "" on this machine */
 	const char *config; /* "NAME=value ..." of its trial (a build: of a
 			       trial it builds for) */
 	const char *state;  /* JOB_END: done, failed, timeout, ... */
 	double wall_ms;     /* JOB_END */
+	const char *out;    /* JOB_START: its stdout and stderr while it */
+	const char *err;    /* runs (then logs/ID.out and .err) */
 };
 
 /* A running job's counters and cgroup figures, every sample_interval. */
@@ -119,6 +122,7 @@ struct engine_opts {
 	const struct topo *topo; /* the machine, with the usable PUs */
 	struct plan *plan;       /* a dry run: simulate, touch no file */
 	int no_sandbox;          /* jobs get affinity only (for comparison) */
+	int executor;            /* enum executor (spec.h) */
 	int no_signals; /* leave SIGINT, SIGTERM and SIGHUP to the caller */
 	struct engine_ctl *ctl; /* requests from another thread, or NULL */
 	void (*report)(const struct engine_report *, void *);

@@ -56,9 +56,12 @@ struct exec_req {
 	const char *cwd;
 	const char *out_path; /* stdout log */
 	const char *err_path; /* stderr log */
-	const int *cpus;
+	const int *cpus;      /* NULL when the executor places the job */
 	size_t ncpus;
-	double timeout; /* seconds; 0 for none */
+	int cores;        /* CPUs the job needs */
+	uint64_t memory;  /* the stage's memory limit, bytes; 0: none */
+	int network_none; /* the stage asks for loopback only */
+	double timeout;   /* seconds; 0 for none */
 	/*
 	 * The sandbox (NULL or 0: none). Jobs of a slot go through the
 	 * slot's shim server, which joins the slot's cgroups and makes its
@@ -85,6 +88,10 @@ struct exec_req {
 	const char *fifo;
 	int boot_stop;
 	void (*done)(void *arg, const struct exec_result *);
+	/* An executor that places jobs itself says where one runs, once it
+	 * knows (NULL: not wanted). */
+	void (*placed)(void *arg, const char *node, const int *cpus,
+	    size_t ncpus);
 	/* Called when the job is killed outright (after the grace period
 	 * of a stop or timeout), to end what the shim cannot reach. */
 	void (*kill)(void *arg);
@@ -105,6 +112,10 @@ struct executor_ops {
 	void (*stop)(void *job, int force);
 	/* The job's counters now, for live samples: 0, or -1 if none. */
 	int (*counters)(void *job, double *values);
+	/* 1: the executor decides where each job runs (a cluster's
+	 * scheduler): the engine's placement steps aside, and a job's CPUs
+	 * come back through placed(). */
+	int places;
 };
 
 extern const struct executor_ops exec_local; /* ctx: a struct exec */

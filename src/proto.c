@@ -45,7 +45,7 @@ static const struct message messages[] = {
 		{ "options", ARR, 0 }, { "budget", INT, 0 }, { "seed", INT, 0 },
 		{ "jobs", INT, 0 }, { "new", BOOL, 0 }, { "cpus", STR, 0 },
 		{ "reserve", STR, 0 }, { "no_sandbox", BOOL, 0 },
-		{ "cwd", STR, 0 } } },
+		{ "cwd", STR, 0 }, { "executor", STR, 0 } } },
 	{ "pause", 1, { { "id", INT, 1 }, { "experiment", INT | STR, 1 } } },
 	{ "resume", 1, { { "id", INT, 1 }, { "experiment", INT | STR, 1 } } },
 	{ "stop", 1, { { "id", INT, 1 }, { "experiment", INT | STR, 1 } } },

@@ -10,7 +10,7 @@
  *                                            or error and the end
  *   submit    {id, spec (absolute path), strategy?, options? [{name,
  *              value}], budget?, seed?, jobs?, new?, cpus?, reserve?,
- *              no_sandbox?, cwd?}            answered by ok {experiment,
+ *              no_sandbox?, cwd?, executor?} answered by ok {experiment,
  *                                            name, state: running or
  *                                            queued, or done when
  *                                            complete}, or error {id,
@@ -25,7 +25,10 @@
  *   stop      {id, experiment}               running jobs are ended; the
  *                                            experiment is interrupted
  *   subscribe {id, experiment (0: all), samples?}
- *                                            events from now on
+ *                                            events from now on, after
+ *                                            the latest progress and a
+ *                                            job.start for each job
+ *                                            running now
  *   status    {id}                           ok {experiments: [{id, name,
  *                                            spec, strategy, state,
  *                                            budget, done, failed,
@@ -49,10 +52,12 @@
  *     notice     {text}
  *     progress   {budget, proposed, done, failed, running, best?,
  *                 best_trial?, elapsed, eta?, stopping}
- *     trial.done {trial, value, best (bool), config}
+ *     trial.done {trial, value, best (bool), baseline (bool: the
+ *                 default configuration), config}
  *     trial.failed {trial, reason, config}
  *     job.start  {job, stage, trial, iteration, warmup, cpus [..],
- *                 config}
+ *                 node? (on a cluster), config, started (wall clock, s), out?, err? (its
+ *                 stdout and stderr files while it runs)}
  *     job.end    {job, stage, trial, iteration, cpus, state, wall_ms}
  *     sample     {job, stage, trial, iteration, cpus, t_ms,
  *                 values {name: number or null}}  (subscribe samples)

@@ -47,6 +47,7 @@ struct runner {
 	char *cpus, *reserve;
 	int no_sandbox;
 	char *cwd;
+	int executor;
 };
 
 static void say(const struct runner_hooks *h, const char *fmt, ...)
@@ -211,6 +212,7 @@ runner_prepare(const struct runner_request *q, struct runner **out,
 	r->jobs = q->jobs;
 	r->no_sandbox = q->no_sandbox;
 	r->cwd = q->cwd != NULL ? xstrdup(q->cwd) : NULL;
+	r->executor = q->executor;
 	r->cpus = q->cpus != NULL ? xstrdup(q->cpus) : NULL;
 	r->reserve = q->reserve != NULL ? xstrdup(q->reserve) : NULL;
 	if ((r->spec = spec_load(q->spec, d)) == NULL)
@@ -226,6 +228,8 @@ runner_prepare(const struct runner_request *q, struct runner **out,
 	}
 	if (merge_options(r, q, cause) != 0)
 		goto fail;
+	if (r->executor < 0)
+		r->executor = (int)r->spec->executor.type;
 	if (!r->seeded && r->spec->has_seed) {
 		r->seed = r->spec->seed;
 		r->seeded = 1;
@@ -397,6 +401,7 @@ runner_engine_opts(const struct runner *r, struct engine_opts *eo)
 	eo->jobs = (size_t)r->jobs;
 	eo->no_sandbox = r->no_sandbox;
 	eo->cwd = r->cwd;
+	eo->executor = r->executor;
 }
 
 static void

@@ -35,6 +35,7 @@ struct runner_request {
 	int dry;            /* a plan: an experiment in memory only */
 	int64_t experiment; /* the experiment this must continue, or 0 */
 	const char *cwd;    /* where the run was given (NULL: here) */
+	int executor;       /* enum executor; -1: the spec's */
 	const char *state;  /* the state directory */
 };
 

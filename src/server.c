@@ -62,7 +62,10 @@ struct entry {
 	struct engine_ctl *ctl;
 	uv_thread_t thread;
 	int maximize;
-	json_t *progress; /* the latest progress event */
+	json_t *progress;    /* the latest progress event */
+	json_t *jobs;        /* job.start of each running job, by job id: for
+			     a client that subscribes later (the TUI) */
+	uint64_t default_id; /* of the default configuration; 0: not yet */
 	struct entry *next;
 };
 
@@ -281,6 +284,15 @@ thread_say(void *arg, const char *line)
 	post(en, ev);
 }
 
+static double
+wall_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void
 thread_report(const struct engine_report *r, void *arg)
 {
@@ -304,6 +316,15 @@ thread_report(const struct engine_report *r, void *arg)
 		    r->kind == ENGINE_TRIAL_DONE ? "trial.done" :
 						   "trial.failed");
 		json_object_set_new(ev, "trial", json_integer(r->seq));
+		if (en->default_id == 0) {
+			struct config *d = space_default(runner_space(en->rn));
+
+			en->default_id = d->id;
+			free(d);
+		}
+		/* The default configuration: the baseline. */
+		json_object_set_new(ev, "baseline",
+		    json_boolean(r->cfg->id == en->default_id));
 		cfg = space_config_text(runner_space(en->rn), r->cfg);
 		json_object_set_new(ev, "config", json_string(cfg));
 		free(cfg);
@@ -325,10 +346,20 @@ thread_report(const struct engine_report *r, void *arg)
 		    json_integer(j->iteration));
 		json_object_set_new(ev, "warmup", json_boolean(j->warmup));
 		json_object_set_new(ev, "cpus", cpus_json(j->cpus, j->ncpus));
-		if (r->kind == ENGINE_JOB_START)
+		if (j->node != NULL && *j->node != '\0')
+			json_object_set_new(ev, "node", json_string(j->node));
+		if (r->kind == ENGINE_JOB_START) {
 			json_object_set_new(ev, "config",
 			    json_string(j->config));
-		else {
+			json_object_set_new(ev, "started",
+			    json_real(wall_clock()));
+			if (j->out != NULL)
+				json_object_set_new(ev, "out",
+				    json_string(j->out));
+			if (j->err != NULL)
+				json_object_set_new(ev, "err",
+				    json_string(j->err));
+		} else {
 			json_object_set_new(ev, "state", json_string(j->state));
 			json_object_set_new(ev, "wall_ms",
 			    json_real(j->wall_ms));
@@ -410,6 +441,7 @@ entry_free(struct entry *en)
 	engine_ctl_free(en->ctl);
 	json_decref(en->args);
 	json_decref(en->progress);
+	json_decref(en->jobs);
 	free(en);
 }
 
@@ -503,6 +535,24 @@ on_wake(uv_async_t *h)
 			json_decref(en->progress);
 			en->progress = json_incref(ev);
 		}
+		/* The running jobs, for clients that come later. */
+		if ((strcmp(kind, "job.start") == 0 ||
+			strcmp(kind, "job.end") == 0) &&
+		    (en = entry_find(sv,
+			 json_integer_value(
+			     json_object_get(ev, "experiment")))) != NULL) {
+			char key[32];
+
+			snprintf(key, sizeof key, "%lld",
+			    (long long)json_integer_value(
+				json_object_get(ev, "job")));
+			if (en->jobs == NULL)
+				en->jobs = json_object();
+			if (kind[4] == 's')
+				json_object_set(en->jobs, key, ev);
+			else
+				json_object_del(en->jobs, key);
+		}
 		broadcast(sv, ev);
 	}
 	json_decref(inbox);
@@ -575,6 +625,11 @@ enqueue(struct server *sv, json_t *args, int64_t experiment, char **msg,
 	q.state = sv->state;
 	q.experiment = experiment;
 	q.cwd = json_string_value(json_object_get(args, "cwd"));
+	q.executor = -1;
+	if ((v = json_object_get(args, "executor")) != NULL)
+		q.executor = strcmp(json_string_value(v), "slurm") == 0 ?
+		    EXECUTOR_SLURM :
+		    EXECUTOR_LOCAL;
 	st = runner_prepare(&q, &rn, &d, &cause);
 	*status = (int)st;
 	if (st != RUNNER_OK) {
@@ -860,6 +915,25 @@ do_topology(struct session *c, json_int_t id)
 
 static void shutdown_server(struct server *);
 
+/* To a client that just subscribed: the latest progress and the jobs
+ * running now, as the events that said so, so that it need not wait
+ * for the next ones to show them. */
+static void
+replay(struct session *c)
+{
+	struct entry *en;
+	const char *key;
+	json_t *ev;
+
+	for (en = c->sv->entries; en != NULL; en = en->next) {
+		if (c->sub != 0 && c->sub != en->exp)
+			continue;
+		if (en->progress != NULL)
+			send_msg(c, en->progress);
+		json_object_foreach(en->jobs, key, ev) send_msg(c, ev);
+	}
+}
+
 static void
 handle(struct session *c, json_t *msg)
 {
@@ -909,6 +983,7 @@ handle(struct session *c, json_t *msg)
 		m = json_pack("{sssI}", "type", "ok", "id", id);
 		send_msg(c, m);
 		json_decref(m);
+		replay(c);
 	} else if (strcmp(type, "status") == 0)
 		do_status(c, id);
 	else if (strcmp(type, "topology") == 0)

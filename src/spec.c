@@ -2146,7 +2146,7 @@ parse_objective(struct ctx *c, yaml_node_t *node)
 }
 
 static const char *const search_keys[] = { "strategy", "budget", "seed",
-	"options", NULL };
+	"options", "baseline", NULL };
 
 /* search: options:, a mapping of the strategy's settings: each a scalar
  * or a list of scalars, checked against what the strategy takes. */
@@ -2250,7 +2250,7 @@ static void
 parse_search(struct ctx *c, yaml_node_t *n)
 {
 	struct spec *s = c->s;
-	yaml_node_t *f[5];
+	yaml_node_t *f[6];
 	const char *hint;
 	long long ll;
 
@@ -2277,6 +2277,8 @@ parse_search(struct ctx *c, yaml_node_t *n)
 	}
 	if (f[3] != NULL)
 		parse_options(c, f[3], f[0]);
+	if (f[4] != NULL)
+		get_bool(c, f[4], "baseline", &s->baseline);
 }
 
 static const char *const host_keys[] = { "governor", "turbo", "smt", "aslr",
@@ -2330,13 +2332,95 @@ parse_inputs(struct ctx *c, yaml_node_t *n)
 }
 
 static const char *const top_keys[] = { "name", "description", "params",
-	"build", "test", "search", "host", "inputs", NULL };
+	"build", "test", "search", "host", "inputs", "executor", NULL };
+static const char *const executor_names[] = { "local", "slurm", NULL };
+static const char *const executor_keys[] = { "type", "partition", "account",
+	"qos", "constraint", "options", "poll", "retries", NULL };
+
+/*
+ * executor: local, slurm, or {type: slurm, partition, account, qos,
+ * constraint, options: [sbatch options], poll, retries}.
+ */
+static void
+parse_executor(struct ctx *c, yaml_node_t *n)
+{
+	struct execspec *x = &c->s->executor;
+	yaml_node_t *f[8], *v;
+	yaml_node_item_t *it;
+	const char *text;
+	long long ll;
+	int t;
+
+	x->pos = pos_of(n);
+	if (n->type == YAML_SCALAR_NODE) {
+		if (choose(c, n, "executor", executor_names, &t) == 0)
+			x->type = (enum executor)t;
+		return;
+	}
+	if (fields(c, n, "executor", executor_keys, f, NULL) != 0)
+		return;
+	if (f[0] == NULL) {
+		err(c, n, "executor needs a 'type' (local or slurm)");
+		return;
+	}
+	if (choose(c, f[0], "type", executor_names, &t) == 0)
+		x->type = (enum executor)t;
+	if (x->type == EXECUTOR_LOCAL) {
+		for (t = 1; t < 8; t++)
+			if (f[t] != NULL)
+				err(c, f[t],
+				    "'%s' is a setting of the slurm executor, "
+				    "not of local",
+				    executor_keys[t]);
+		return;
+	}
+	if (f[1] != NULL)
+		x->partition = get_str(c, f[1], "partition");
+	if (f[2] != NULL)
+		x->account = get_str(c, f[2], "account");
+	if (f[3] != NULL)
+		x->qos = get_str(c, f[3], "qos");
+	if (f[4] != NULL)
+		x->constraint = get_str(c, f[4], "constraint");
+	if ((v = f[5]) != NULL) {
+		if (v->type != YAML_SEQUENCE_NODE)
+			err(c, v,
+			    "'options' must be a list of sbatch options, "
+			    "such as [--exclusive, --gres=gpu:1]");
+		else
+			for (it = v->data.sequence.items.start;
+			     it < v->data.sequence.items.top; it++) {
+				yaml_node_t *i = node_at(c, *it);
+
+				if ((text = scalar(c, i, "options")) == NULL)
+					continue;
+				if (text[0] != '-') {
+					err(c, i,
+					    "'%s' is not an sbatch option "
+					    "(they "
+					    "begin with -)",
+					    text);
+					continue;
+				}
+				x->extra = xreallocarray(x->extra,
+				    x->nextra + 1, sizeof *x->extra);
+				x->extra[x->nextra++] = xstrdup(text);
+			}
+	}
+	if (f[6] != NULL && get_duration(c, f[6], "poll", &x->poll) == 0 &&
+	    (x->poll < 0.1 || x->poll > 600)) {
+		err(c, f[6], "'poll' must be between 100ms and 10m");
+		x->poll = 2;
+	}
+	if (f[7] != NULL && get_int(c, f[7], "retries", 0, 100, &ll) == 0)
+		x->retries = (int)ll;
+}
 
 static void
 parse_top(struct ctx *c, yaml_node_t *root)
 {
 	struct spec *s = c->s;
-	yaml_node_t *f[9], *kn[9], *np;
+	yaml_node_t *f[10], *kn[10], *np;
 	yaml_node_item_t *it;
 	size_t n, i;
 
@@ -2388,6 +2472,8 @@ parse_top(struct ctx *c, yaml_node_t *root)
 		parse_host(c, f[6]);
 	if (f[7] != NULL)
 		parse_inputs(c, f[7]);
+	if (f[8] != NULL)
+		parse_executor(c, f[8]);
 	if (s->build.present == 0) {
 		for (i = 0; i < s->nparams; i++) {
 			if (s->params[i].stage == STAGE_BUILD &&
@@ -2503,6 +2589,9 @@ spec_parse(const char *path, const char *text, size_t len, struct diags *d)
 	c.file = path;
 	c.d = d;
 	s = c.s = xcalloc(1, sizeof *s);
+	s->baseline = 1;
+	s->executor.poll = 2;
+	s->executor.retries = 3;
 	s->path = xstrdup(path);
 	s->dir = abs_dir(path);
 	s->host.turbo = s->host.smt = s->host.aslr = -1;
@@ -2622,6 +2711,13 @@ spec_free(struct spec *s)
 		free(s->inputs[i]);
 	free(s->inputs);
 	spec_options_free(s->options, s->noptions);
+	free(s->executor.partition);
+	free(s->executor.account);
+	free(s->executor.qos);
+	free(s->executor.constraint);
+	for (i = 0; i < s->executor.nextra; i++)
+		free(s->executor.extra[i]);
+	free(s->executor.extra);
 	free(s->host.governor);
 	free(s->objective);
 	free(s->strategy);

@@ -122,6 +122,19 @@ struct spec_option {
 	struct pos value_pos; /* of the value */
 };
 
+enum executor { EXECUTOR_LOCAL, EXECUTOR_SLURM };
+
+/* Where jobs run: this machine, or a Slurm cluster. */
+struct execspec {
+	enum executor type;
+	char *partition, *account, *qos, *constraint; /* Slurm's; or NULL */
+	char **extra; /* more sbatch options, as given */
+	size_t nextra;
+	double poll; /* seconds between looks at the queue */
+	int retries; /* runs of a job the cluster lost, at most */
+	struct pos pos;
+};
+
 struct hostspec {
 	char *governor;       /* NULL when not given */
 	int turbo, smt, aslr; /* -1 when not given, else 0/1 */
@@ -146,9 +159,11 @@ struct spec {
 	uint64_t budget; /* 0: not given */
 	uint64_t seed;
 	int has_seed;
+	int baseline; /* the default configuration is the first trial */
 	struct spec_option *options; /* the strategy's settings */
 	size_t noptions;
 	struct hostspec host;
+	struct execspec executor;
 	char **inputs; /* absolute paths of extra identifying files */
 	size_t ninputs;
 	char hash[65]; /* sha256 of the spec and every file it names */

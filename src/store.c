@@ -66,6 +66,8 @@ enum stmt {
 	S_EXP_PROGRESS,
 	S_EXP_BEST_MAX,
 	S_EXP_BEST_MIN,
+	S_TRIAL_BASELINE,
+	S_JOB_PLACED,
 	S_COUNT
 };
 
@@ -139,7 +141,8 @@ static const char *const sql[S_COUNT] = {
 	    "c.build_key, t.state, t.reason, t.value, t.stddev, t.n, "
 	    "t.started, t.finished, (SELECT j.protections FROM jobs j WHERE "
 	    "j.trial_id = t.id AND j.protections IS NOT NULL ORDER BY j.id "
-	    "DESC LIMIT 1) FROM trials t JOIN configurations c ON c.id = "
+	    "DESC LIMIT 1), t.baseline FROM trials t JOIN configurations c ON "
+	    "c.id = "
 	    "t.configuration_id WHERE t.experiment_id = ?1 ORDER BY t.seq",
 	[S_TRIAL_VALUES] = "SELECT name, value FROM config_values WHERE "
 			   "config_id = ?1 ORDER BY name",
@@ -196,6 +199,8 @@ static const char *const sql[S_COUNT] = {
 	    "SELECT seq, value FROM trials WHERE experiment_id = "
 	    "?1 AND state = 'done' ORDER BY value ASC, seq LIMIT "
 	    "1",
+	[S_TRIAL_BASELINE] = "UPDATE trials SET baseline = 1 WHERE id = ?1",
+	[S_JOB_PLACED] = "UPDATE jobs SET node = ?2, cpus = ?3 WHERE id = ?1",
 	[S_EVENT] = "INSERT INTO events (experiment_id, time, kind, detail) "
 		    "VALUES (?1, ?2, ?3, ?4)",
 };
@@ -212,8 +217,14 @@ static const char *const sql[S_COUNT] = {
  * can resume it after a crash. */
 #define DAEMON_ARGS "ALTER TABLE experiments ADD COLUMN daemon_args TEXT;"
 
+/* Version 4: the trial of the default configuration, run first as the
+ * baseline; the node a cluster ran a job on. */
+#define BASELINE \
+	"ALTER TABLE trials ADD COLUMN baseline INTEGER NOT NULL DEFAULT 0;" \
+	"ALTER TABLE jobs ADD COLUMN node TEXT;"
+
 /* What takes a database of version i - 1 to version i (index i - 2). */
-static const char *const upgrades[] = { SERIES_TABLE, DAEMON_ARGS };
+static const char *const upgrades[] = { SERIES_TABLE, DAEMON_ARGS, BASELINE };
 
 static const char schema[] =
     "CREATE TABLE experiments ("
@@ -282,6 +293,7 @@ static const char schema[] =
     " n INTEGER,"
     " started REAL,"
     " finished REAL,"
+    " baseline INTEGER NOT NULL DEFAULT 0,"
     " UNIQUE (experiment_id, seq),"
     " UNIQUE (experiment_id, configuration_id));"
     "CREATE TABLE jobs ("
@@ -298,6 +310,7 @@ static const char schema[] =
     " protections TEXT,"
     " stdout_path TEXT,"
     " stderr_path TEXT,"
+    " node TEXT,"
     " started REAL NOT NULL,"
     " finished REAL,"
     " exit_status INTEGER,"
@@ -893,6 +906,7 @@ store_trials(struct store *s, int64_t exp, struct store_trial **out, size_t *n)
 		t->started = col_double(st, 10);
 		t->finished = col_double(st, 11);
 		t->protections = col_text(st, 12);
+		t->baseline = sqlite3_column_int(st, 13);
 	}
 	sqlite3_reset(st);
 	for (i = 0; i < count; i++) {
@@ -1198,6 +1212,25 @@ store_job_refs_free(struct store_job_ref *v, size_t n)
 	for (i = 0; i < n; i++)
 		free(v[i].state);
 	free(v);
+}
+
+void
+store_job_placed(struct store *s, int64_t job, const char *node,
+    const int *cpus, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%d", i > 0 ? "," : "", cpus[i]);
+	run(s, bind(s, S_JOB_PLACED, "iss", job, node, buf_str(&b)));
+	buf_free(&b);
+}
+
+void
+store_trial_set_baseline(struct store *s, int64_t trial)
+{
+	run(s, bind(s, S_TRIAL_BASELINE, "i", trial));
 }
 
 void

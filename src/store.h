@@ -14,7 +14,7 @@
 #include "space.h"
 #include "spec.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -61,6 +61,7 @@ struct store_trial {
 	struct store_metric *metrics;
 	int iterations_done; /* test jobs finished (warm-ups included) */
 	char *protections;   /* the sandbox its last job ran in, or NULL */
+	int baseline;        /* the default configuration, run first */
 };
 
 struct store_measurement {
@@ -172,6 +173,12 @@ void store_series_put(struct store *, int64_t job, const struct store_series *);
 /* 1 and *sr (store_series_free it), or 0 when the job has none. */
 int store_series_get(struct store *, int64_t job, struct store_series *);
 void store_series_free(struct store_series *);
+
+/* Where a cluster runs a job: its node and CPUs. */
+void store_job_placed(struct store *, int64_t job, const char *node,
+    const int *cpus, size_t n);
+/* Marks a trial as the baseline: the default configuration. */
+void store_trial_set_baseline(struct store *, int64_t trial);
 
 /* The daemon's record of how it runs an experiment (its submission, as
  * JSON), kept to resume it after a crash; NULL clears it. */

@@ -18,6 +18,9 @@
 static const struct strategy_ops *const registry[] = {
 	&strategy_grid,
 	&strategy_random,
+	&strategy_external,
+	&strategy_tpe,
+	&strategy_bayes,
 };
 #define NREGISTRY (sizeof registry / sizeof registry[0])
 
@@ -123,6 +126,12 @@ const char *
 strategy_name(const struct strategy *s)
 {
 	return s->ops->name;
+}
+
+void
+strategy_mark(struct strategy *s, const struct config *cfg)
+{
+	idset_add(&s->seen, cfg->id);
 }
 
 const char *

@@ -95,6 +95,9 @@ size_t strategy_ask(struct strategy *, struct config **out, size_t n);
 void
 strategy_tell(struct strategy *, const struct config *, const struct outcome *);
 const char *strategy_name(const struct strategy *);
+/* Marks cfg as proposed, for a trial the engine makes itself (the
+ * default configuration, first): the strategy will not propose it. */
+void strategy_mark(struct strategy *, const struct config *);
 /* Why the strategy broke, or NULL (see the op). */
 const char *strategy_error(const struct strategy *);
 void strategy_free(struct strategy *);
@@ -117,5 +120,8 @@ const char *strategy_option_str(const struct strategy_conf *, const char *name,
 
 extern const struct strategy_ops strategy_grid;
 extern const struct strategy_ops strategy_random;
+extern const struct strategy_ops strategy_external;
+extern const struct strategy_ops strategy_tpe;
+extern const struct strategy_ops strategy_bayes;
 
 #endif

@@ -139,8 +139,10 @@ spec crash 1 8
 pid=$!
 wait_state 7 running
 sleep 1.5
-daemon=$(procs_with "wayfinder daemon" | head -1)
-kill -9 $daemon
+# This test's daemon: the last one its log says started.
+daemon=$(sed -n 's/.*wayfinder daemon\[\([0-9]*\)\]: serving.*/\1/p' \
+    "$WAYFINDER_STATE/daemon.log" | tail -1)
+kill -9 "$daemon"
 wait $pid
 is "$?" 1 "the follower of a killed daemon fails"
 grep -q "the daemon has gone" "$T/crash.out"
