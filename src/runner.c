@@ -154,8 +154,10 @@ merge_options(struct runner *r, const struct runner_request *q, char **cause)
 		}
 	}
 	r->opts = xcalloc(s->noptions + r->ncli + 1, sizeof *r->opts);
-	memcpy(r->opts, s->options, s->noptions * sizeof *r->opts);
-	memcpy(r->opts + s->noptions, r->cli, r->ncli * sizeof *r->opts);
+	if (s->noptions > 0)
+		memcpy(r->opts, s->options, s->noptions * sizeof *r->opts);
+	if (r->ncli > 0)
+		memcpy(r->opts + s->noptions, r->cli, r->ncli * sizeof *r->opts);
 	r->nopts = s->noptions + r->ncli;
 	return 0;
 }

@@ -385,13 +385,15 @@ send_msg(struct external *x, json_t *msg)
 	sigset_t pipe_set, old;
 	struct timespec zero = { 0, 0 };
 	double deadline = now() + x->timeout;
-	const char *type;
-	char *text;
+	const char *t;
+	char *text, type[32];
 	size_t len, off = 0;
 	ssize_t n;
 	int r, e;
 
-	type = json_string_value(json_object_get(msg, "type"));
+	/* The type outlives the message: the errors below name it. */
+	t = json_string_value(json_object_get(msg, "type"));
+	snprintf(type, sizeof type, "%s", t != NULL ? t : "?");
 	text = json_dumps(msg, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(msg);
 	if (x->error != NULL || text == NULL) {
