@@ -332,7 +332,9 @@ on_detach(int sig)
 }
 
 /* The end of an experiment that ran in the daemon, from the store. */
-static void
+/* Prints how a followed experiment ended; returns its measured trials
+ * (-1 when the store cannot say). */
+static long long
 follow_summary(const char *state, int64_t exp, const char *end)
 {
 	struct store_experiment ex;
@@ -345,7 +347,7 @@ follow_summary(const char *state, int64_t exp, const char *end)
 	if (state_open_existing(state, &st, &cause) != 0 ||
 	    store_experiment_get(st, exp, &ex) != 0) {
 		free(cause);
-		return;
+		return -1;
 	}
 	store_experiment_progress(st, exp,
 	    strcmp(ex.direction, "maximize") == 0, &p);
@@ -369,6 +371,7 @@ follow_summary(const char *state, int64_t exp, const char *end)
 	printf("results: wayfinder results %lld\n", (long long)exp);
 	store_experiment_clear(&ex);
 	store_close(st);
+	return (long long)p.done;
 }
 
 /*
@@ -385,6 +388,7 @@ follow(const char *state, json_t *submit, int quiet, int samples)
 	const char *kind, *text, *why;
 	char *cause = NULL;
 	int64_t exp;
+	long long measured;
 	size_t i;
 	int rc, status = EXIT_FAIL;
 
@@ -551,12 +555,15 @@ follow(const char *state, json_t *submit, int quiet, int samples)
 				clear_line(&r);
 				if (why != NULL)
 					cmd_error("%s", why);
-				follow_summary(state, exp, text);
-				status = strcmp(text, "done") == 0 ?
-				    EXIT_OK :
-				    strcmp(text, "paused") == 0 ?
-				    EXIT_OK :
-				    EXIT_INTERRUPTED;
+				measured = follow_summary(state, exp, text);
+				/* As run --foreground: an experiment that
+				 * ended with nothing measured has no
+				 * result. */
+				status = strcmp(text, "interrupted") == 0 ?
+				    EXIT_INTERRUPTED :
+				    strcmp(text, "done") == 0 && measured == 0 ?
+				    EXIT_NO_RESULT :
+				    EXIT_OK;
 				if (strcmp(text, "interrupted") == 0 &&
 				    why == NULL)
 					printf("resume: wayfinder resume "

@@ -159,6 +159,22 @@ is "$(grep -c ',done,' "$T/out")" 8 "  all 8 trials measured"
 grep -q "experiment 7: resumed" "$WAYFINDER_STATE/daemon.log"
 ok $? "  as its log says"
 
+# Followed or in the foreground, nothing measured is no result.
+cat >"$T/allfail.yaml" <<'YAML'
+name: allfail
+params:
+  - {name: A, type: int, values: [1, 2]}
+test:
+  run: 'exit 1'
+  repeat: 1
+  metrics: [v]
+  objective: {metric: v, direction: maximize}
+YAML
+wf run "$T/allfail.yaml"
+is "$rc" 4 "a followed experiment with no trial measured exits 4"
+grep -q "done: 2 trials, 0 measured, 2 failed" "$T/out"
+ok $? "  after its summary"
+
 # Only a private socket directory is trusted.
 "$WAYFINDER" daemon --stop >/dev/null 2>&1
 chmod 755 "$XDG_RUNTIME_DIR/wayfinder"
