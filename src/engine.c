@@ -27,6 +27,7 @@
 #include "cgroup.h"
 #include "engine.h"
 #include "exec.h"
+#include "exec-slurm.h"
 #include "files.h"
 #include "job.h"
 #include "metrics.h"
@@ -39,8 +40,12 @@
 
 enum bstate { B_PENDING, B_RUNNING, B_DONE, B_FAILED };
 
-/* Times a job lost to something outside it is run again. */
-#define MAX_LOST 3
+/* Times a job lost to something outside it is run again: the spec's
+ * executor: retries (3 unless it says). */
+#define MAX_LOST(e) ((e)->spec->executor.retries)
+/* Ends the reason of a trial given up after that: the store keeps it
+ * failed, but no strategy is ever told its configuration failed. */
+#define LOST_MARK "given up; not the configuration's failure"
 
 struct build {
 	struct build *next;
@@ -127,7 +132,8 @@ struct engine {
 	struct sched *sched;
 	const struct executor_ops *xops;
 	void *xctx;
-	struct exec *exec; /* the local executor, when running for real */
+	struct exec *exec;   /* the local executor, when running for real */
+	struct slurm *slurm; /* or the Slurm executor */
 	int next_req;
 	double est_sum[2], est_n[2]; /* measured durations by stage */
 	struct build *builds;
@@ -484,8 +490,12 @@ trial_new(struct engine *e, struct config *cfg)
 	return t;
 }
 
+/* Ends a trial that failed; lost: its jobs were lost (to the cluster,
+ * say) more often than the spec allows, which the strategy must not
+ * learn as the configuration's failure. */
 static void
-trial_failed(struct engine *e, struct trial *t, const char *reason)
+trial_end_failed(struct engine *e, struct trial *t, const char *reason,
+    int lost)
 {
 	struct store *st = e->o->store;
 	struct outcome o;
@@ -497,13 +507,40 @@ trial_failed(struct engine *e, struct trial *t, const char *reason)
 	store_commit(st);
 	e->p.failed++;
 	e->finished_here++;
-	memset(&o, 0, sizeof o);
-	o.status = OUTCOME_FAILED;
-	o.reason = reason;
-	strategy_tell(e->strategy, t->cfg, &o);
+	if (!lost) {
+		memset(&o, 0, sizeof o);
+		o.status = OUTCOME_FAILED;
+		o.reason = reason;
+		strategy_tell(e->strategy, t->cfg, &o);
+	}
 	active_remove(e, t);
 	report(e, ENGINE_TRIAL_FAILED, t, 0, reason);
 	trial_free(t);
+}
+
+static void
+trial_failed(struct engine *e, struct trial *t, const char *reason)
+{
+	trial_end_failed(e, t, reason, 0);
+}
+
+/* A trial given up after its jobs were lost once more than the spec's
+ * executor retries: why is the last loss. */
+static void
+trial_lost(struct engine *e, struct trial *t, const char *why)
+{
+	char *reason = xasprintf("%s (lost %d time%s: " LOST_MARK ")", why,
+	    MAX_LOST(e) + 1, MAX_LOST(e) == 0 ? "" : "s");
+
+	trial_end_failed(e, t, reason, 1);
+	free(reason);
+}
+
+/* Whether a failed trial's stored reason is trial_lost()'s. */
+static int
+reason_lost(const char *reason)
+{
+	return reason != NULL && strstr(reason, LOST_MARK) != NULL;
 }
 
 /*
@@ -673,7 +710,7 @@ job_failure(struct engine *e, const struct job *j, const struct exec_result *r,
 	where = j->t != NULL ? xasprintf(" in iteration %d", j->iteration) :
 			       xstrdup("");
 	*state = "failed";
-	if (j->have_cgs && j->cgs.oom_kills > 0 &&
+	if (((j->have_cgs && j->cgs.oom_kills > 0) || r->oom) &&
 	    (r->how == EXEC_SIGNALED ||
 		(r->how == EXEC_EXITED && r->status != 0))) {
 		/* The kernel's OOM killer ended it inside its limit. */
@@ -903,7 +940,7 @@ sample_job(struct engine *e, struct job *j, uint64_t now)
 		smp.trial = j->t != NULL ? j->t->seq : 0;
 		smp.iteration = j->iteration;
 		smp.cpus = j->cpus;
-		smp.ncpus = j->ncpus;
+		smp.ncpus = j->cpus != NULL ? j->ncpus : 0;
 		smp.t_ms = (double)(now - j->t0);
 		smp.n = n;
 		smp.names = e->sample_names[stage];
@@ -927,7 +964,10 @@ on_sample(uv_timer_t *h)
 	struct job *j;
 
 	for (j = e->jobs; j != NULL; j = j->next) {
-		if (j->next_sample == 0 || now < j->next_sample)
+		/* A job a placing executor has not placed yet waits in a
+		 * queue: nothing to sample. */
+		if (j->next_sample == 0 || now < j->next_sample ||
+		    (e->xops->places && j->node == NULL))
 			continue;
 		sample_job(e, j, now);
 		j->next_sample += j->interval;
@@ -1027,9 +1067,15 @@ build_done(struct engine *e, struct job *j, const struct exec_result *r)
 	if (reason == NULL)
 		counters_store(e, j, r, 0);
 	if (r->how == EXEC_STOPPED ||
-	    (r->how == EXEC_LOST && ++b->lost <= MAX_LOST)) {
+	    (r->how == EXEC_LOST && ++b->lost <= MAX_LOST(e))) {
 		store_build_set_state(st, b->id, "interrupted", NULL);
 		b->state = B_PENDING;
+	} else if (r->how == EXEC_LOST) {
+		/* Given up, but the build itself did not fail: a later run
+		 * builds it again. Its trials are lost, not failed. */
+		store_build_set_state(st, b->id, "interrupted", NULL);
+		b->state = B_FAILED;
+		b->reason = xstrdup(reason);
 	} else if (reason != NULL) {
 		store_build_set_state(st, b->id, "failed", reason);
 		b->state = B_FAILED;
@@ -1183,7 +1229,7 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 		free(reason);
 		return; /* the trial stays unfinished and will resume */
 	}
-	if (r->how == EXEC_LOST && ++t->lost <= MAX_LOST) {
+	if (r->how == EXEC_LOST && ++t->lost <= MAX_LOST(e)) {
 		/* Not the configuration's doing: run the iteration again. */
 		notice(e, "trial %lld: %s; running it again", (long long)t->seq,
 		    reason);
@@ -1196,6 +1242,12 @@ test_done(struct engine *e, struct job *j, const struct exec_result *r)
 		    "after it ended; killed",
 		    (long long)t->seq, j->iteration, r->leftover,
 		    r->leftover == 1 ? "" : "es");
+	if (r->how == EXEC_LOST) {
+		trial_lost(e, t, reason);
+		free(reason);
+		free(why);
+		return;
+	}
 	if (reason != NULL || why != NULL) {
 		trial_failed(e, t, reason != NULL ? reason : why);
 		free(reason);
@@ -1408,6 +1460,10 @@ on_job_placed(void *arg, const char *node, const int *cpus, size_t ncpus)
 	free(j->node);
 	j->node = xstrdup(node);
 	store_job_placed(j->e->o->store, j->id, node, cpus, ncpus);
+	/* Its samples count from now, not from its time in the queue. */
+	j->t0 = uv_now(&j->e->loop);
+	if (j->next_sample != 0)
+		j->next_sample = j->t0 + j->interval;
 	job_report(j->e, j, ENGINE_JOB_START, "running", 0);
 }
 
@@ -1541,6 +1597,7 @@ job_start(struct engine *e, struct build *b, struct trial *t, int *cpus,
 	req.aslr = st->aslr;
 	if (e->o->plan == NULL) {
 		req.pmu = e->pmu[t != NULL];
+		req.sample_interval = st->sample_interval;
 		if (t != NULL) {
 			req.boot = (int)st->boot.source;
 			req.marker = st->boot.marker_posix;
@@ -1661,7 +1718,10 @@ finish(struct engine *e, enum engine_end end)
 	uv_close((uv_handle_t *)&e->commit_timer, NULL);
 	if (e->sampling)
 		uv_close((uv_handle_t *)&e->sample_timer, NULL);
-	exec_close(e->exec);
+	if (e->exec != NULL)
+		exec_close(e->exec);
+	if (e->slurm != NULL)
+		slurm_close(e->slurm);
 }
 
 /* Who asked for a request: a trial's next iteration or a build. */
@@ -1684,8 +1744,12 @@ requests(struct engine *e, struct sched_req **reqs, struct asker **who)
 
 	for (t = e->active; t != NULL; t = next) {
 		next = t->next;
-		if (t->build != NULL && t->build->state == B_FAILED)
-			trial_failed(e, t, t->build->reason);
+		if (t->build != NULL && t->build->state == B_FAILED) {
+			if (t->build->lost > MAX_LOST(e))
+				trial_lost(e, t, t->build->reason);
+			else
+				trial_failed(e, t, t->build->reason);
+		}
 	}
 	for (b = e->builds; b != NULL; b = b->next)
 		b->listed = 0;
@@ -2001,7 +2065,9 @@ resume(struct engine *e, char **cause)
 			e->p.done++;
 			note_value(e, v[i].seq, v[i].value);
 		} else if (strcmp(v[i].state, "failed") == 0) {
-			o.status = OUTCOME_FAILED;
+			/* One lost to the executor is only known proposed. */
+			o.status = reason_lost(v[i].reason) ? OUTCOME_PENDING :
+							      OUTCOME_FAILED;
 			o.reason = v[i].reason;
 			e->p.failed++;
 		} else {
@@ -2239,7 +2305,10 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 	size_t i;
 	int rc = -1;
 
-	if (check_fits(o, cause) != 0)
+	/* On a cluster, Slurm says what fits (sbatch refuses a job that
+	 * fits no node). */
+	if ((o->executor != EXECUTOR_SLURM || o->plan != NULL) &&
+	    check_fits(o, cause) != 0)
 		return -1;
 	e = xcalloc(1, sizeof *e);
 	e->o = o;
@@ -2286,6 +2355,17 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 		plan_run(o->plan);
 		the_plan = NULL;
 	} else {
+		/* Before the signals: the start-up probe runs the loop. */
+		if (o->executor == EXECUTOR_SLURM) {
+			if ((e->slurm = slurm_new(&e->loop, &o->spec->executor,
+				 o->state_dir, o->expdir, cause)) == NULL)
+				goto out;
+			if (slurm_check(e->slurm, o->spec, cause) != 0) {
+				slurm_close(e->slurm);
+				e->slurm = NULL;
+				goto out;
+			}
+		}
 		for (i = 0; i < 3 && !o->no_signals; i++) {
 			uv_signal_init(&e->loop, &e->sig[i]);
 			e->sig[i].data = e;
@@ -2301,11 +2381,21 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 			uv_mutex_unlock(&o->ctl->lock);
 		}
 		free(e->cgdesc);
-		sandbox_open(e);
+		if (e->slurm != NULL) {
+			/* Slurm's confinement, not ours. */
+			e->cgdesc = xstrdup(slurm_protections(e->slurm));
+			notice(e, "%s", slurm_notice(e->slurm));
+		} else
+			sandbox_open(e);
 		samples_open(e);
-		e->exec = exec_new(&e->loop);
-		e->xops = &exec_local;
-		e->xctx = e->exec;
+		if (e->slurm != NULL) {
+			e->xops = &exec_slurm;
+			e->xctx = e->slurm;
+		} else {
+			e->exec = exec_new(&e->loop);
+			e->xops = &exec_local;
+			e->xctx = e->exec;
+		}
 		uv_timer_init(&e->loop, &e->tick);
 		e->tick.data = e;
 		uv_timer_init(&e->loop, &e->commit_timer);

@@ -111,6 +111,7 @@ struct engine_opts {
 	struct store *store;
 	int64_t experiment;
 	const char *expdir; /* the experiment's directory in the state dir */
+	const char *state_dir; /* the state directory (for messages) */
 	const char *strategy;
 	const struct spec_option *options; /* the strategy's settings */
 	size_t noptions;

@@ -41,6 +41,8 @@ struct exec_result {
 	const char *counters_note;
 	const char *error;
 	const char *sandbox; /* what the shim put in force, from its report */
+	int oom; /* the executor knows the job ran out of memory (a cluster's
+		    word: the local engine reads its cgroup itself) */
 };
 
 struct exec_req {
@@ -78,8 +80,11 @@ struct exec_req {
 	const char *const *task;     /* resctrl tasks files it joins */
 	int aslr;                    /* -1: as the host; 0: off */
 	unsigned long long as_max, nproc_max; /* rlimits */
-	/* Counters to attach to the job before it execs (NULL: none). */
+	/* Counters to attach to the job before it execs (NULL: none), and
+	 * how often an executor that reads them on a node samples them
+	 * (seconds; 0: only at the end). */
 	const struct pmu_set *pmu;
+	double sample_interval;
 	/* The boot monitor: BOOT_* of spec.h, the marker (POSIX regex;
 	 * NULL: any output), the debug port's FIFO to make, and whether
 	 * to end the job once booted. */

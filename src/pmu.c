@@ -805,6 +805,28 @@ pmu_derived_known(const char *name, char *const *names, size_t n)
 	return found;
 }
 
+int
+pmu_set_encoding(const struct pmu_set *s, size_t i, struct pmu_encoding *out)
+{
+	const struct perf_event_attr *a;
+
+	memset(out, 0, sizeof *out);
+	if (s == NULL || i >= s->n || s->ev[i].fstr == NULL)
+		return -1;
+	a = &s->ev[i].attr;
+	out->type = a->type;
+	out->config = a->config;
+	out->config1 = a->config1;
+	out->config2 = a->config2;
+	out->exclude = (a->exclude_user ? PMU_EXCLUDE_USER : 0) |
+	    (a->exclude_kernel ? PMU_EXCLUDE_KERNEL : 0) |
+	    (a->exclude_hv ? PMU_EXCLUDE_HV : 0) |
+	    (a->exclude_idle ? PMU_EXCLUDE_IDLE : 0) |
+	    (a->exclude_host ? PMU_EXCLUDE_HOST : 0) |
+	    (a->exclude_guest ? PMU_EXCLUDE_GUEST : 0);
+	return 0;
+}
+
 struct pmu_counters *
 pmu_attach(const struct pmu_set *s, pid_t pid, char **why)
 {

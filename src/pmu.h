@@ -11,6 +11,7 @@
 #define WAYFINDER_PMU_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* What this host says to an event. */
@@ -90,6 +91,31 @@ pmu_derived_value(const struct pmu_set *, size_t k, const double *values);
 const char *pmu_derived_all(size_t k);
 /* 1 if name is one of the derived metrics of the set's events. */
 int pmu_derived_known(const char *name, char *const *names, size_t n);
+
+/*
+ * An event as perf_event_open(2) takes it, for a process that opens the
+ * counters itself (the shim, on a cluster's node, where the engine
+ * cannot reach the job): the attribute's type and configs, and the
+ * privilege levels it leaves out (PMU_EXCLUDE_*, as the shim's -P option
+ * spells them).
+ */
+struct pmu_encoding {
+	uint32_t type;
+	uint64_t config, config1, config2;
+	unsigned exclude;
+};
+#define PMU_EXCLUDE_USER 0x01
+#define PMU_EXCLUDE_KERNEL 0x02
+#define PMU_EXCLUDE_HV 0x04
+#define PMU_EXCLUDE_IDLE 0x08
+#define PMU_EXCLUDE_HOST 0x10
+#define PMU_EXCLUDE_GUEST 0x20
+/*
+ * The encoding of event i of the set. Returns 0, or -1 when libpfm4
+ * could not encode it here. An event this host cannot count (no PMU in
+ * this VM, say) still has its encoding: another machine may count it.
+ */
+int pmu_set_encoding(const struct pmu_set *, size_t i, struct pmu_encoding *);
 
 /* The counters of one job. */
 struct pmu_counters;

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "cpulist.h"
+#include "exec-slurm.h"
 #include "files.h"
 #include "host.h"
 #include "runner.h"
@@ -157,7 +158,8 @@ merge_options(struct runner *r, const struct runner_request *q, char **cause)
 	if (s->noptions > 0)
 		memcpy(r->opts, s->options, s->noptions * sizeof *r->opts);
 	if (r->ncli > 0)
-		memcpy(r->opts + s->noptions, r->cli, r->ncli * sizeof *r->opts);
+		memcpy(r->opts + s->noptions, r->cli,
+		    r->ncli * sizeof *r->opts);
 	r->nopts = s->noptions + r->ncli;
 	return 0;
 }
@@ -404,6 +406,7 @@ runner_engine_opts(const struct runner *r, struct engine_opts *eo)
 	eo->no_sandbox = r->no_sandbox;
 	eo->cwd = r->cwd;
 	eo->executor = r->executor;
+	eo->state_dir = r->dir;
 }
 
 static void
@@ -507,7 +510,18 @@ runner_run(struct runner *r, const struct runner_hooks *h, enum engine_end *end,
 	/* Host tuning comes before the topology: SMT off takes CPUs
 	 * offline. */
 	owner = host_engine_owner();
-	tuned = host_setup(r, h, owner);
+	if (r->executor == EXECUTOR_SLURM) {
+		/* The jobs run on the cluster's nodes, not here. */
+		tuned = 0;
+		if (r->spec->host.governor != NULL ||
+		    r->spec->host.turbo >= 0 || r->spec->host.smt >= 0 ||
+		    r->spec->host.aslr >= 0)
+			say(h,
+			    "host: the spec's host settings are not applied: "
+			    "jobs run on Slurm's nodes, which Wayfinder "
+			    "does not tune");
+	} else
+		tuned = host_setup(r, h, owner);
 	if (topo_load(NULL, &topo, cause) != 0 ||
 	    topo_restrict(topo, r->cpus, r->reserve, cause) != 0) {
 		rc = RUNNER_USAGE;
@@ -527,15 +541,37 @@ runner_run(struct runner *r, const struct runner_hooks *h, enum engine_end *end,
 		    (long long)r->exp, lockpath);
 		goto out;
 	}
-	if (jobs == 0)
-		jobs = ncpus;
-	if (jobs > ncpus / (size_t)r->spec->test.cores)
-		jobs = ncpus / (size_t)r->spec->test.cores; /* what can run */
-	if (jobs == 0)
-		jobs = 1; /* the engine refuses it with the reason */
-	if (jobs > runner_max_jobs(topo, r->spec))
-		jobs = runner_max_jobs(topo, r->spec);
-	if (!h->quiet) {
+	if (r->executor == EXECUTOR_SLURM) {
+		/* The cluster's CPUs, not this machine's, bound the jobs. */
+		if (jobs == 0)
+			jobs = slurm_default_jobs(&r->spec->executor,
+			    r->spec->test.cores);
+		if (!h->quiet)
+			say(h,
+			    "experiment %lld (%s): %s, budget %llu, up to %llu "
+			    "job%s at once on Slurm%s%s, state %s",
+			    (long long)r->exp, r->spec->name, r->strategy,
+			    (unsigned long long)r->budget,
+			    (unsigned long long)jobs, jobs == 1 ? "" : "s",
+			    r->spec->executor.partition != NULL ?
+				", partition " :
+				"",
+			    r->spec->executor.partition != NULL ?
+				r->spec->executor.partition :
+				"",
+			    r->dir);
+	} else {
+		if (jobs == 0)
+			jobs = ncpus;
+		if (jobs > ncpus / (size_t)r->spec->test.cores)
+			jobs = ncpus /
+			    (size_t)r->spec->test.cores; /* what can run */
+		if (jobs == 0)
+			jobs = 1; /* the engine refuses it with the reason */
+		if (jobs > runner_max_jobs(topo, r->spec))
+			jobs = runner_max_jobs(topo, r->spec);
+	}
+	if (!h->quiet && r->executor != EXECUTOR_SLURM) {
 		t = cpulist_format(cpus, ncpus);
 		say(h,
 		    "experiment %lld (%s): %s, budget %llu, up to %llu job%s "

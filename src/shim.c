@@ -21,23 +21,46 @@
  * and sends it each job with its log and status descriptors; the server
  * forks (or clones) a shim per job, so a job costs no exec of the shim.
  * Run by hand:
- *   wayfinder-exec [-c CPULIST] [-s FD] [-g GRACE_MS] [-N NS,..] [-K DIR]
- *                  [-J FILE] [-T FILE] [-A]
+ *   wayfinder-exec [-c CPULIST] [-s FD | -w FILE] [-g GRACE_MS] [-N NS,..]
+ *                  [-K DIR] [-J FILE] [-T FILE] [-A] [-C]
+ *                  [-P EVENT]... [-i SAMPLE_MS]
  *                  [-B console|debugcon [-M REGEX] [-F FIFO] [-S]]
  *                  -- PROG ARGS...
+ *   wayfinder-exec [-s FD | -w FILE] -R REQUEST
+ * -w appends the status lines to FILE instead of a descriptor; -R reads
+ * the job (directory, options, command, environment) from a file laid
+ * out as a server's request (see parse_request), which is how a Slurm
+ * batch job runs one: the environment is the file's, with this process's
+ * own SLURM* variables. -C sets WAYFINDER_CORES, WAYFINDER_CORE_ID<i>
+ * and WAYFINDER_TOTAL_CORES from the CPUs the shim may run on (when a
+ * cluster's scheduler, not the engine, chose them). -P opens a counter
+ * on the job itself (where the engine cannot: another node), as
+ * "TYPE:CONFIG:CONFIG1:CONFIG2:EXCLUDE" in hex (perf_event_attr's fields;
+ * EXCLUDE the PMU_EXCLUDE_* bits of pmu.h), or "-" for an event not to
+ * count (it keeps its place in the lists); -i writes a sample of them
+ * every SAMPLE_MS.
  * Lines on the status fd (a socket from the engine, which answers
- * "ready"):
- *   "shim=N job=0 sandbox=WHAT"  first: the shim's pid as the engine
+ * "ready"; or a file):
+ *   "node=NAME cpus=LIST"        run by hand, first: where the shim runs
+ *                                ($SLURMD_NODENAME, else the host name)
+ *                                and the CPUs it may use
+ *   "shim=N job=0 sandbox=WHAT"  the shim's pid as the engine
  *                                sees it, and what sandbox it is in
  *   "ready pid=N"                held jobs (hold=1): the job's process,
  *                                waiting; the engine attaches counters
  *                                and writes "go\n" (or anything else:
  *                                do not run it)
+ *   "ready pid=N counters=N"     with -P (no hold): the counters the
+ *                                shim opened on the job before its exec
+ *   "counters_missing=I:ERRNO,.." the events (by index) that could not be
+ *                                opened, and why
  *   "job=N"                      the job's process group, when the engine
  *                                can signal it (no PID namespace)
+ *   "sample t_ms=N counters=V,V" with -P and -i: the counts so far ("-":
+ *                                not counted), every SAMPLE_MS
  *   "exit=N signal=N wall_us=N maxrss_kb=N utime_us=N stime_us=N
  *    nvcsw=N nivcsw=N minflt=N majflt=N leftover=N stopped=N
- *    [boot_us=N [boot_stopped=1]]"  the report, last
+ *    [boot_us=N [boot_stopped=1]] [counters=V,V]"  the report, last
  *   "error=MESSAGE"              instead, when the job cannot run.
  * The boot monitor (boot=console: the job's standard output, teed to
  * the log; boot=debugcon: a FIFO) notes boot_us, the time from the
@@ -72,12 +95,27 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/perf_event.h>
+
+#include "pmu.h" /* PMU_EXCLUDE_* only: the shim links libc alone */
+
 #define MAX_LIST 16
+#define MAX_EVENTS 64
+
+/* A counter the shim opens on its job itself (-P). */
+struct shim_event {
+	int set; /* 0: a placeholder, not counted */
+	uint32_t type;
+	uint64_t config, config1, config2;
+	unsigned exclude; /* PMU_EXCLUDE_* */
+};
 
 enum { NS_MOUNT = 1, NS_PID = 2, NS_IPC = 4, NS_UTS = 8, NS_NET = 16 };
 
@@ -104,6 +142,11 @@ struct jobopts {
 	const char *marker; /* a POSIX extended regex */
 	const char *fifo;   /* debugcon: the FIFO's path */
 	int boot_stop;      /* end the job once booted */
+	/* Counters the shim opens itself, and samples of them. */
+	struct shim_event ev[MAX_EVENTS];
+	size_t nev;
+	int sample_ms; /* 0: no samples */
+	int core_env;  /* WAYFINDER_CORES and co. from our affinity */
 };
 
 enum { BOOT_NONE, BOOT_CONSOLE, BOOT_DEBUGCON };
@@ -118,7 +161,7 @@ static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void
 report(const char *fmt, ...)
 {
-	char line[512];
+	char line[4096];
 	va_list ap;
 	int n;
 
@@ -238,10 +281,12 @@ reap_all(pid_t main_pid, int *main_status, int *main_done, double *end)
 static void
 usage(void)
 {
-	fputs("usage: wayfinder-exec [-c CPULIST] [-s FD] [-g GRACE_MS] [-N "
-	      "NS,...] [-K DIR]\n       [-J FILE] [-T FILE] [-A] [-B "
-	      "console|debugcon [-M REGEX] [-F FIFO] [-S]]\n       -- PROG "
-	      "[ARGS...]\n(run by wayfinder for every job; see "
+	fputs("usage: wayfinder-exec [-c CPULIST] [-s FD | -w FILE] [-g "
+	      "GRACE_MS] [-N NS,...]\n       [-K DIR] [-J FILE] [-T FILE] "
+	      "[-A] [-C] [-P EVENT]... [-i SAMPLE_MS]\n       [-B "
+	      "console|debugcon [-M REGEX] [-F FIFO] [-S]] -- PROG "
+	      "[ARGS...]\n       wayfinder-exec [-s FD | -w FILE] -R "
+	      "REQUEST\n(run by wayfinder for every job; see "
 	      "wayfinder(1))\n",
 	    stderr);
 	exit(126);
@@ -414,6 +459,199 @@ host_pid(pid_t self, pid_t pid)
 	return (pid_t)atoi(text);
 }
 
+/* The descriptors of the counters the shim opened itself (-P), and how
+ * many opened. */
+static int counter_fd[MAX_EVENTS];
+static int counters_opened;
+
+/* Parses -P's "TYPE:CONFIG:CONFIG1:CONFIG2:EXCLUDE" (hex) or "-". */
+static int
+parse_event(const char *text, struct shim_event *ev)
+{
+	unsigned long long v[5];
+	const char *p = text;
+	char *end;
+	int i;
+
+	memset(ev, 0, sizeof *ev);
+	if (strcmp(text, "-") == 0)
+		return 0;
+	for (i = 0; i < 5; i++) {
+		errno = 0;
+		v[i] = strtoull(p, &end, 16);
+		if (end == p || errno != 0)
+			return -1;
+		p = end;
+		if (i < 4 && *p++ != ':')
+			return -1;
+	}
+	if (*p != '\0' || v[0] > UINT32_MAX)
+		return -1;
+	ev->set = 1;
+	ev->type = (uint32_t)v[0];
+	ev->config = v[1];
+	ev->config1 = v[2];
+	ev->config2 = v[3];
+	ev->exclude = (unsigned)v[4];
+	return 0;
+}
+
+/*
+ * Opens the counters on the held job's process (before its exec: they
+ * start counting at the exec, and count every process it starts), one
+ * group per PMU type, as the engine's pmu_attach does. What cannot be
+ * opened is reported by index and errno. Returns how many opened.
+ */
+static int
+counters_open(const struct jobopts *o, pid_t pid)
+{
+	struct perf_event_attr attr;
+	const struct shim_event *ev;
+	char missing[1024];
+	size_t i, k, len = 0;
+	int group, opened = 0, n;
+
+	missing[0] = '\0';
+	for (i = 0; i < o->nev; i++) {
+		counter_fd[i] = -1;
+		ev = &o->ev[i];
+		if (!ev->set)
+			continue;
+		group = -1;
+		for (k = 0; k < i; k++)
+			if (counter_fd[k] >= 0 && o->ev[k].type == ev->type) {
+				group = counter_fd[k];
+				break;
+			}
+		memset(&attr, 0, sizeof attr);
+		attr.size = sizeof attr;
+		attr.type = ev->type;
+		attr.config = ev->config;
+		attr.config1 = ev->config1;
+		attr.config2 = ev->config2;
+		attr.exclude_user = (ev->exclude & PMU_EXCLUDE_USER) != 0;
+		attr.exclude_kernel = (ev->exclude & PMU_EXCLUDE_KERNEL) != 0;
+		attr.exclude_hv = (ev->exclude & PMU_EXCLUDE_HV) != 0;
+		attr.exclude_idle = (ev->exclude & PMU_EXCLUDE_IDLE) != 0;
+		attr.exclude_host = (ev->exclude & PMU_EXCLUDE_HOST) != 0;
+		attr.exclude_guest = (ev->exclude & PMU_EXCLUDE_GUEST) != 0;
+		attr.disabled = 1;
+		attr.enable_on_exec = 1;
+		attr.inherit = 1;
+		attr.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED |
+		    PERF_FORMAT_TOTAL_TIME_RUNNING;
+		counter_fd[i] = (int)syscall(SYS_perf_event_open, &attr, pid,
+		    -1, group, PERF_FLAG_FD_CLOEXEC);
+		if (counter_fd[i] < 0 && group >= 0)
+			counter_fd[i] = (int)syscall(SYS_perf_event_open, &attr,
+			    pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+		if (counter_fd[i] >= 0) {
+			opened++;
+			continue;
+		}
+		n = snprintf(missing + len, sizeof missing - len, "%s%zu:%d",
+		    len > 0 ? "," : "", i, errno);
+		if (n > 0 && (size_t)n < sizeof missing - len)
+			len += (size_t)n;
+	}
+	if (len > 0)
+		report("counters_missing=%s\n", missing);
+	counters_opened = opened;
+	return opened;
+}
+
+/*
+ * The counts so far, as "V,V,...": scaled by the time enabled over the
+ * time running when a PMU multiplexed, "-" for an event not counted (as
+ * pmu_read in the engine).
+ */
+static void
+counters_format(const struct jobopts *o, char *out, size_t len)
+{
+	uint64_t v[3];
+	size_t i, used = 0;
+	double x;
+	int n;
+
+	out[0] = '\0';
+	for (i = 0; i < o->nev; i++) {
+		x = -1;
+		if (counter_fd[i] >= 0 &&
+		    read(counter_fd[i], v, sizeof v) == (ssize_t)sizeof v) {
+			if (v[2] == 0)
+				x = v[1] == 0 ? 0 : -1; /* not run yet: 0 */
+			else if (v[2] < v[1])
+				x = (double)v[0] *
+				    ((double)v[1] / (double)v[2]);
+			else
+				x = (double)v[0];
+		}
+		if (x < 0)
+			n = snprintf(out + used, len - used, "%s-",
+			    i > 0 ? "," : "");
+		else
+			n = snprintf(out + used, len - used, "%s%.0f",
+			    i > 0 ? "," : "", x);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/*
+ * The job's environment with WAYFINDER_CORES, WAYFINDER_CORE_ID<i> and
+ * WAYFINDER_TOTAL_CORES (see wayfinder(1)) from the CPUs this process
+ * may run on, for a job whose CPUs a cluster's scheduler chose. Returns
+ * envp itself when that cannot be done.
+ */
+static char **
+with_cores(char **envp)
+{
+	cpu_set_t set;
+	char **v, *list, *p;
+	size_t n, k = 0, i, id = 0, total;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof set, &set) != 0)
+		return envp;
+	total = (size_t)CPU_COUNT(&set);
+	for (n = 0; envp[n] != NULL; n++)
+		;
+	if ((v = calloc(n + total + 3, sizeof *v)) == NULL ||
+	    (list = malloc(total * 8 + 32)) == NULL) {
+		free(v);
+		return envp;
+	}
+	for (i = 0; i < n; i++) {
+		p = envp[i];
+		if (strncmp(p, "WAYFINDER_CORES=", 16) == 0 ||
+		    strncmp(p, "WAYFINDER_TOTAL_CORES=", 22) == 0)
+			continue;
+		if (strncmp(p, "WAYFINDER_CORE_ID", 17) == 0 &&
+		    p[17 + strspn(p + 17, "0123456789")] == '=')
+			continue;
+		v[k++] = p;
+	}
+	strcpy(list, "WAYFINDER_CORES=");
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &set))
+			continue;
+		sprintf(list + strlen(list), "%s%d", id > 0 ? " " : "", cpu);
+		if ((p = malloc(48)) != NULL) {
+			snprintf(p, 48, "WAYFINDER_CORE_ID%zu=%d", id, cpu);
+			v[k++] = p;
+		}
+		id++;
+	}
+	v[k++] = list;
+	if ((p = malloc(48)) != NULL) {
+		snprintf(p, 48, "WAYFINDER_TOTAL_CORES=%zu", total);
+		v[k++] = p;
+	}
+	v[k] = NULL;
+	return v;
+}
+
 /*
  * Reads the engine's answer to "ready" on the status socket: "go" runs
  * the job. Anything else, or the engine gone, does not. Returns 0 for go.
@@ -443,23 +681,24 @@ wait_go(void)
  * the few microseconds until the job has exec'd), or, when the engine
  * attaches counters (o->hold), with fork: the job's process waits for a
  * go while the shim says "ready pid=N" and waits for the engine's go.
- * *start is when the job was let go. Returns the pid, or -1 after
- * reporting why the job cannot run.
+ * With counters of its own (-P), the shim holds the job the same way
+ * while it opens them, then lets it go. *start is when the job was let
+ * go. Returns the pid, or -1 after reporting why the job cannot run.
  */
 static pid_t
 spawn(const struct jobopts *o, const sigset_t *mask, pid_t self, int console,
     double *start)
 {
 	int ep[2], gp[2] = { -1, -1 }, failed;
+	int held = o->hold || o->nev > 0;
 	pid_t pid;
 
-	if (pipe2(ep, O_CLOEXEC) != 0 ||
-	    (o->hold && pipe2(gp, O_CLOEXEC) != 0)) {
+	if (pipe2(ep, O_CLOEXEC) != 0 || (held && pipe2(gp, O_CLOEXEC) != 0)) {
 		report("error=pipe: %s\n", strerror(errno));
 		return -1;
 	}
 	*start = mono_us();
-	pid = o->hold ? fork() : vfork();
+	pid = held ? fork() : vfork();
 	if (pid == 0)
 		job_process(o, mask, gp[0], ep[1], console);
 	close(ep[1]);
@@ -473,6 +712,8 @@ spawn(const struct jobopts *o, const sigset_t *mask, pid_t self, int console,
 		return -1;
 	}
 	setpgid(pid, pid);
+	if (o->nev > 0)
+		counters_open(o, pid);
 	if (o->hold) {
 		report("ready pid=%d\n", (int)host_pid(self, pid));
 		if (wait_go() != 0) {
@@ -483,6 +724,10 @@ spawn(const struct jobopts *o, const sigset_t *mask, pid_t self, int console,
 			report("error=stopped before it started\n");
 			return -1;
 		}
+	} else if (held)
+		report("ready pid=%d counters=%d\n", (int)host_pid(self, pid),
+		    counters_opened);
+	if (held) {
 		*start = mono_us();
 		if (write(gp[1], "g", 1) != 1) {
 			/* It failed already: its error pipe says why. */
@@ -643,13 +888,14 @@ run_job(const struct jobopts *o, pid_t self, const char *sandbox)
 	struct monitor mon;
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
-	char boot[64];
+	struct jobopts with;
+	char boot[64], counts[2048], final[2100];
 	cpu_set_t cpus;
 	sigset_t set, old;
-	double start, end = 0, deadline = 0, now;
+	double start, end = 0, deadline = 0, now, next_sample = 0;
 	pid_t pid, ppid;
 	int st = 0, main_done = 0, leftover = 0, console, sfd, nfds;
-	int killed = 0, stopping = 0, boot_stopped = 0, rc;
+	int killed = 0, stopping = 0, boot_stopped = 0, rc, wait_ms;
 
 	/* Signals are taken synchronously, through a signalfd. */
 	sigemptyset(&set);
@@ -691,6 +937,13 @@ run_job(const struct jobopts *o, pid_t self, const char *sandbox)
 			return 125;
 		}
 	}
+	if (o->core_env) {
+		/* The CPUs are the cluster's choice: the job learns them
+		 * from us, as it would from the engine. */
+		with = *o;
+		with.envp = with_cores(o->envp);
+		o = &with;
+	}
 	if (monitor_open(&mon, o, &console) != 0)
 		return 125;
 
@@ -707,6 +960,8 @@ run_job(const struct jobopts *o, pid_t self, const char *sandbox)
 	}
 	if (self == getpid())
 		report("job=%d\n", (int)pid);
+	if (o->nev > 0 && o->sample_ms > 0)
+		next_sample = start + o->sample_ms * 1000.0;
 
 	/*
 	 * Wait for the main process, then for anything it left behind,
@@ -756,7 +1011,24 @@ run_job(const struct jobopts *o, pid_t self, const char *sandbox)
 			pfd[1].events = POLLIN;
 			nfds = 2;
 		}
-		rc = poll(pfd, (nfds_t)nfds, deadline != 0 ? 10 : -1);
+		wait_ms = deadline != 0 ? 10 : -1;
+		if (next_sample != 0 && !main_done) {
+			/* Our own counters' samples, when they are due. */
+			now = mono_us();
+			if (now >= next_sample) {
+				counters_format(o, counts, sizeof counts);
+				report("sample t_ms=%.0f counters=%s\n",
+				    (now - start) / 1000, counts);
+				next_sample += o->sample_ms * 1000.0;
+				if (next_sample <= now)
+					next_sample =
+					    now + o->sample_ms * 1000.0;
+			}
+			rc = (int)((next_sample - now) / 1000) + 1;
+			if (wait_ms < 0 || rc < wait_ms)
+				wait_ms = rc;
+		}
+		rc = poll(pfd, (nfds_t)nfds, wait_ms);
 		now = mono_us();
 		if (rc < 0 && errno != EINTR)
 			break;
@@ -779,16 +1051,22 @@ run_job(const struct jobopts *o, pid_t self, const char *sandbox)
 	if (mon.at != 0)
 		snprintf(boot, sizeof boot, " boot_us=%.0f%s", mon.at - start,
 		    boot_stopped ? " boot_stopped=1" : "");
+	final[0] = '\0';
+	if (o->nev > 0) {
+		/* Every process of the job is gone: the counts are final. */
+		counters_format(o, counts, sizeof counts);
+		snprintf(final, sizeof final, " counters=%s", counts);
+	}
 	report("exit=%d signal=%d wall_us=%.0f maxrss_kb=%ld utime_us=%ld "
 	       "stime_us=%ld nvcsw=%ld nivcsw=%ld minflt=%ld majflt=%ld "
-	       "leftover=%d stopped=%d%s\n",
+	       "leftover=%d stopped=%d%s%s\n",
 	    main_done && WIFEXITED(st) ? WEXITSTATUS(st) : -1,
 	    main_done && WIFSIGNALED(st) ? WTERMSIG(st) : 0, end - start,
 	    ru.ru_maxrss,
 	    (long)ru.ru_utime.tv_sec * 1000000L + ru.ru_utime.tv_usec,
 	    (long)ru.ru_stime.tv_sec * 1000000L + ru.ru_stime.tv_usec,
 	    ru.ru_nvcsw, ru.ru_nivcsw, ru.ru_minflt, ru.ru_majflt, leftover,
-	    stopping && !boot_stopped, boot);
+	    stopping && !boot_stopped, boot, final);
 	if (boot_stopped)
 		return 0;
 	if (main_done && WIFEXITED(st))
@@ -1040,6 +1318,14 @@ option(struct jobopts *o, const char *kv)
 		o->fifo = v;
 	else if (KEY("bootstop"))
 		o->boot_stop = atoi(v);
+	else if (KEY("pmu") && o->nev < MAX_EVENTS) {
+		if (parse_event(v, &o->ev[o->nev]) != 0)
+			return -1;
+		o->nev++;
+	} else if (KEY("sample"))
+		o->sample_ms = atoi(v);
+	else if (KEY("coreenv"))
+		o->core_env = atoi(v);
 	else
 		return -1;
 #undef KEY
@@ -1411,10 +1697,121 @@ slot_server(int argc, char **argv)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
+/*
+ * The first line run by hand: where we run, for a cluster's executor
+ * (which learns a job's node and CPUs from it). cpus is the list the
+ * job is pinned to, or NULL: the CPUs we may use.
+ */
+static void
+report_node(const char *cpus)
+{
+	struct utsname u;
+	cpu_set_t set;
+	const char *node = getenv("SLURMD_NODENAME");
+	char list[4096];
+	size_t len = 0;
+	int a, b, n;
+
+	if ((node == NULL || *node == '\0') && uname(&u) == 0)
+		node = u.nodename;
+	list[0] = '\0';
+	if (cpus != NULL && *cpus != '\0')
+		snprintf(list, sizeof list, "%s", cpus);
+	else if (sched_getaffinity(0, sizeof set, &set) == 0)
+		for (a = 0; a < CPU_SETSIZE; a = b + 1) {
+			if (!CPU_ISSET(a, &set)) {
+				b = a;
+				continue;
+			}
+			for (b = a;
+			     b + 1 < CPU_SETSIZE && CPU_ISSET(b + 1, &set); b++)
+				;
+			n = a == b ? snprintf(list + len, sizeof list - len,
+					 "%s%d", len > 0 ? "," : "", a) :
+				     snprintf(list + len, sizeof list - len,
+					 "%s%d-%d", len > 0 ? "," : "", a, b);
+			if (n < 0 || (size_t)n >= sizeof list - len)
+				break;
+			len += (size_t)n;
+		}
+	report("node=%s cpus=%s\n", node != NULL ? node : "unknown",
+	    list[0] != '\0' ? list : "none");
+}
+
+/*
+ * -R: the job from a file laid out as a server's request. The job's
+ * environment is the file's, but for the SLURM* variables, which are
+ * this process's own (the job's allocation, not the engine's). Returns
+ * 0, or -1 after reporting.
+ */
+static int
+load_request(const char *path, struct jobopts *o)
+{
+	char *buf = NULL, *nb, **env;
+	size_t len = 0, cap = 0, n = 0, k = 0, i;
+	ssize_t got;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		report("error=cannot read the job's request %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (len == cap) {
+			cap = cap == 0 ? 65536 : cap * 2;
+			if ((nb = realloc(buf, cap)) == NULL) {
+				report("error=out of memory\n");
+				close(fd);
+				free(buf);
+				return -1;
+			}
+			buf = nb;
+		}
+		if ((got = read(fd, buf + len, cap - len)) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (got < 0) {
+			report("error=cannot read the job's request %s: %s\n",
+			    path, strerror(errno));
+			close(fd);
+			free(buf);
+			return -1;
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	close(fd);
+	if (parse_request(buf, len, o) == NULL) {
+		report("error=the job's request %s is malformed\n", path);
+		free(buf);
+		return -1;
+	}
+	for (i = 0; o->envp[i] != NULL; i++)
+		n++;
+	for (i = 0; environ[i] != NULL; i++)
+		n++;
+	if ((env = calloc(n + 1, sizeof *env)) == NULL) {
+		report("error=out of memory\n");
+		return -1;
+	}
+	for (i = 0; o->envp[i] != NULL; i++)
+		if (strncmp(o->envp[i], "SLURM", 5) != 0)
+			env[k++] = o->envp[i];
+	for (i = 0; environ[i] != NULL; i++)
+		if (strncmp(environ[i], "SLURM", 5) == 0)
+			env[k++] = environ[i];
+	env[k] = NULL;
+	o->envp = env;
+	return 0; /* buf stays: o points into it */
+}
+
 int
 main(int argc, char **argv)
 {
 	struct jobopts o;
+	const char *request = NULL, *status_file = NULL;
 	int c, st, fds[4] = { -1, -1, -1, -1 };
 	pid_t pid;
 
@@ -1425,8 +1822,27 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.aslr = -1;
 	o.grace_ms = 2000;
-	while ((c = getopt(argc, argv, "+c:s:g:N:K:J:T:AB:M:F:S")) != -1) {
+	while ((c = getopt(argc, argv, "+c:s:w:R:g:N:K:J:T:AB:M:F:SCP:i:")) !=
+	    -1) {
 		switch (c) {
+		case 'w':
+			status_file = optarg;
+			break;
+		case 'R':
+			request = optarg;
+			break;
+		case 'C':
+			o.core_env = 1;
+			break;
+		case 'P':
+			if (o.nev >= MAX_EVENTS ||
+			    parse_event(optarg, &o.ev[o.nev]) != 0)
+				usage();
+			o.nev++;
+			break;
+		case 'i':
+			o.sample_ms = atoi(optarg);
+			break;
 		case 'B':
 			if (strcmp(optarg, "console") == 0)
 				o.boot = BOOT_CONSOLE;
@@ -1475,12 +1891,22 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (optind >= argc)
+	if (optind >= argc && request == NULL)
 		usage();
+	if (status_file != NULL &&
+	    (status_fd = open(status_file,
+		 O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0) {
+		fprintf(stderr, "wayfinder-exec: %s: %s\n", status_file,
+		    strerror(errno));
+		return 126;
+	}
 	if (status_fd >= 0)
 		fcntl(status_fd, F_SETFD, FD_CLOEXEC);
 	o.argv = argv + optind;
 	o.envp = environ;
+	if (request != NULL && load_request(request, &o) != 0)
+		return 126;
+	report_node(o.cpus);
 	if (o.ns == 0)
 		return shim(&o, 0, 0);
 	/* Namespaces need a child (the init of the new PID namespace);
