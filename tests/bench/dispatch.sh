@@ -46,7 +46,7 @@ YAML
 		# round gets a fresh state directory, as a new experiment.
 		t0=$(now)
 		"$wf" run "$T/spec.yaml" --foreground --jobs 2 --quiet \
-		    --state "$T/state$1$r" $3 >"$T/wf.out"
+		    --state "$T/state$1$r" ${3:-} >"$T/wf.out"
 		since "$t0" >>"$T/wf"
 		grep -q "$n trials, $n measured" "$T/wf.out" || {
 			cat "$T/wf.out"
