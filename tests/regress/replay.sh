@@ -156,6 +156,27 @@ grep -q "absent from the dataset (a=4 b=z,1)" \
     "$WAYFINDER_STATE"/experiments/2/logs/*.err
 ok $? "the failed trial's log says why"
 
+# --dataset-env: the dataset stays where it is, named by a variable.
+sh "$ex/make-profile.sh" --dataset-env SMALL_DATA=nowhere/small.csv \
+    "$T/small.csv" "$T/prof3" >"$T/mp.out" 2>&1
+is "$?" 0 "make-profile.sh --dataset-env"
+test -x "$T/prof3/small-lookup.sh" && ! test -e "$T/prof3/small.csv"
+ok $? "writes the lookup and leaves the dataset where it is"
+sed -i 's/^name: replay-small$/name: replay-small-env/' "$T/prof3/small.yaml"
+# (Without the sandbox: as root a job's /tmp is its own, and $T is there.)
+SMALL_DATA="$T/small.csv" "$WAYFINDER" run "$T/prof3/small.yaml" \
+    --foreground --strategy grid --budget 12 --no-sandbox >"$T/out" 2>&1
+is "$?" 0 "it runs with the dataset the variable names"
+grep -q "12 trials, 11 measured, 1 failed" "$T/out"
+ok $? "  and measures what it holds"
+"$WAYFINDER" run "$T/prof3/small.yaml" --foreground --strategy grid \
+    --budget 1 --state "$T/state-nodata" >"$T/out" 2>&1
+grep -rq "cannot read .*nowhere/small.csv" "$T/state-nodata"/experiments/1/logs/
+ok $? "without it the default is read, and a missing one says so"
+sh "$ex/make-profile.sh" --dataset-env PATH=x.csv "$T/small.csv" \
+    "$T/prof4" >"$T/out" 2>&1
+is "$?" 1 "--dataset-env refuses a variable the lookup needs"
+
 printf 'a,b\n1,2\n' >"$T/noobj.csv"
 sh "$ex/make-profile.sh" "$T/noobj.csv" "$T/prof2" >"$T/out" 2>&1
 is "$?" 1 "make-profile.sh refuses a dataset without an objective"
