@@ -6,12 +6,21 @@
  *
  * - The model works on the log of the objective when every measured
  *   value is positive (benchmarks spread multiplicatively), and always
- *   minimises: a maximised objective is negated.
+ *   minimises: a maximised objective is negated. Values worse than
+ *   the 80th percentile of those measured (`cap`) count as that
+ *   percentile: a few configurations many times worse than the rest
+ *   would otherwise make the trees' spread, and so the search, about
+ *   where the bad region ends rather than where the best one is.
  * - A few configurations spread over the space (a Latin hypercube over
  *   the value indices, so every value of every parameter is tried about
  *   as often) start the search; then a share of the proposals (one in
- *   five by default, as in SMAC) is uniformly random, interleaved, so
- *   that a wrong model cannot trap the search.
+ *   ten by default) is uniformly random, interleaved, so that a wrong
+ *   model cannot trap the search.
+ * - Expected improvement is measured from a bar a little worse than the
+ *   incumbent (5% by default, `xi`): a configuration the model expects
+ *   to be about as good as the best is worth a trial, where plain EI
+ *   would favour the most uncertain regions over it as soon as the
+ *   incumbent is a lucky measurement.
  * - Acquisition: a space of at most `exhaustive` configurations (counted
  *   exactly) is scored whole; a larger one by local search (one
  *   parameter at a time, only the parameters on the trees' paths, since
@@ -45,7 +54,9 @@
 #include "forest.h"
 #include "strategy.h"
 
-#define DEF_RANDOM_SHARE 0.2
+#define DEF_RANDOM_SHARE 0.1
+#define DEF_CAP 0.8
+#define DEF_XI (-0.05)
 #define DEF_EXHAUSTIVE 20000
 #define MAX_INITIAL 10
 /* Large spaces: the random candidates scored per proposal are about
@@ -105,6 +116,8 @@ struct bayes {
 	size_t ncand;
 	int use_log;
 	int leaf_var; /* add the leaves' own variance to the spread */
+	double cap;   /* share of the values the model sees as they are */
+	double xi;    /* EI's bar, relative to the incumbent */
 	/* What is known: told outcomes and proposals not told yet, with
 	 * their levels (row i of ox, px). */
 	struct obs *obs;
@@ -139,7 +152,7 @@ static const struct strategy_opt bayes_opts[] = {
 	    "configurations of the initial design (the number of parameters "
 	    "plus one, at most 10)" },
 	{ "random_share", SOPT_FLOAT, 0, 1,
-	    "share of the later proposals that are uniformly random (0.2)" },
+	    "share of the later proposals that are uniformly random (0.1)" },
 	{ "trees", SOPT_INT, 1, 1000, "trees in the forest (10)" },
 	{ "min_leaf", SOPT_INT, 1, 1000,
 	    "fewest samples in a leaf of a tree (1)" },
@@ -158,6 +171,14 @@ static const struct strategy_opt bayes_opts[] = {
 	{ "leaf_variance", SOPT_BOOL, 0, 1,
 	    "count the variance inside the leaves in the spread, not only "
 	    "between trees (false)" },
+	{ "cap", SOPT_FLOAT, 0.01, 1,
+	    "share of the trials, from the best, that the model sees as "
+	    "measured; worse ones count as the worst of that share (0.8; "
+	    "1: all as measured)" },
+	{ "xi", SOPT_FLOAT, -1, 1,
+	    "where expected improvement is measured from, relative to the "
+	    "incumbent: -0.05 counts a configuration 5% worse than the "
+	    "incumbent as no loss, 0 is plain EI, more explores more (-0.05)" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -268,6 +289,8 @@ bayes_init(const struct space *sp, const struct strategy_conf *conf,
 	b->ncand = (size_t)opt_num(conf, "candidates", v);
 	b->use_log = opt_num(conf, "log", 1) != 0;
 	b->leaf_var = opt_num(conf, "leaf_variance", 0) != 0;
+	b->cap = opt_num(conf, "cap", DEF_CAP);
+	b->xi = opt_num(conf, "xi", DEF_XI);
 	limit = (size_t)opt_num(conf, "exhaustive", DEF_EXHAUSTIVE);
 
 	space_size(sp, &size);
@@ -371,6 +394,41 @@ transform(const struct bayes *b, int logs, double y)
 	return b->maximise ? -t : t;
 }
 
+static int
+cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, c = *(const double *)y;
+
+	return a < c ? -1 : a > c;
+}
+
+/* The model's values of the successful trials (tv[i] for trial i): the
+ * transformed measurements, those beyond the cap quantile set to it.
+ * Returns the worst transformed value before the cap. */
+static double
+model_values(const struct bayes *b, int logs, double *tv)
+{
+	size_t i, n = 0;
+	double *s, q, worst = -INFINITY;
+
+	s = xcalloc(b->nobs + 1, sizeof *s);
+	for (i = 0; i < b->nobs; i++)
+		if (!b->obs[i].failed) {
+			s[n++] = tv[i] = transform(b, logs, b->obs[i].y);
+			if (tv[i] > worst)
+				worst = tv[i];
+		}
+	if (n > 1 && b->cap < 1) {
+		qsort(s, n, sizeof *s, cmp_double);
+		q = s[(size_t)(b->cap * (double)(n - 1))];
+		for (i = 0; i < b->nobs; i++)
+			if (!b->obs[i].failed && tv[i] > q)
+				tv[i] = q;
+	}
+	free(s);
+	return worst;
+}
+
 static void
 model_free(struct model *m)
 {
@@ -385,7 +443,7 @@ build_model(struct bayes *b, struct model *m)
 	struct forest_opts fo;
 	size_t i, n = 0, nsucc = 0, nfail = 0, rows;
 	int32_t *x;
-	double *y, mean = 0, mu, vt, t, se, post;
+	double *y, *tv, mean = 0, worst = 0, mu, vt, t, se, post;
 	int logs = b->use_log;
 
 	memset(m, 0, sizeof *m);
@@ -401,27 +459,24 @@ build_model(struct bayes *b, struct model *m)
 	rows = b->nobs + b->npend;
 	x = xcalloc(rows * b->d + 1, sizeof *x);
 	y = xcalloc(rows + 1, sizeof *y);
+	tv = xcalloc(b->nobs + 1, sizeof *tv);
 	if (nsucc > 0) {
+		worst = model_values(b, logs, tv);
 		for (i = 0; i < b->nobs; i++) {
 			if (b->obs[i].failed)
 				continue;
 			memcpy(x + n * b->d, b->ox + i * b->d,
 			    b->d * sizeof *x);
-			y[n] = transform(b, logs, b->obs[i].y);
+			y[n] = tv[i];
 			mean += y[n];
 			n++;
 		}
 		mean /= (double)n;
-		/* Failures count as the worst value measured: the model
-		 * then sees them as bad (SMAC does the same), while the
-		 * classifier below says how likely a failure is. */
+		/* Failures count as the worst value measured, before the
+		 * cap: the model then sees them as worse than any success
+		 * (SMAC counts them as the worst too), while the classifier
+		 * below says how likely a failure is. */
 		if (nfail > 0) {
-			double worst = -INFINITY;
-			size_t k;
-
-			for (k = 0; k < n; k++)
-				if (y[k] > worst)
-					worst = y[k];
 			for (i = 0; i < b->nobs; i++) {
 				if (!b->obs[i].failed)
 					continue;
@@ -442,7 +497,7 @@ build_model(struct bayes *b, struct model *m)
 		for (i = 0; i < b->nobs; i++) {
 			if (b->obs[i].failed)
 				continue;
-			t = transform(b, logs, b->obs[i].y);
+			t = tv[i];
 			se = logs ? b->obs[i].se / b->obs[i].y : b->obs[i].se;
 			post = t;
 			if (se > 0) {
@@ -455,6 +510,9 @@ build_model(struct bayes *b, struct model *m)
 			if (post < m->eta)
 				m->eta = post;
 		}
+		/* The bar EI is measured from, xi relative to the
+		 * incumbent (on the log scale, a difference is a ratio). */
+		m->eta -= logs ? b->xi : b->xi * fabs(m->eta);
 	}
 	if (nfail > 0) {
 		for (i = 0; i < b->nobs; i++) {
@@ -468,6 +526,7 @@ build_model(struct bayes *b, struct model *m)
 		m->cls = forest_fit(b->ff->f, b->d, x, y, b->nobs, &fo,
 		    rng_next(&b->rng));
 	}
+	free(tv);
 	free(x);
 	free(y);
 }
