@@ -25,6 +25,7 @@ int cmd_validate(int, char **);
 int cmd_results(int, char **);
 int cmd_replay(int, char **);
 int cmd_topology(int, char **);
+int cmd_tui(int, char **); /* ui/ui.c: the terminal UI */
 
 /* Prints "wayfinder: message" to stderr. */
 void cmd_error(const char *, ...) __attribute__((format(printf, 1, 2)));

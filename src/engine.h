@@ -110,7 +110,7 @@ struct engine_opts {
 	const struct space *space;
 	struct store *store;
 	int64_t experiment;
-	const char *expdir; /* the experiment's directory in the state dir */
+	const char *expdir;    /* the experiment's directory in the state dir */
 	const char *state_dir; /* the state directory (for messages) */
 	const char *strategy;
 	const struct spec_option *options; /* the strategy's settings */

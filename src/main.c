@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -34,6 +35,8 @@ static const struct {
 	    "pause an experiment of the daemon (running jobs finish)" },
 	{ "resume", cmd_control, "resume a paused or stopped experiment" },
 	{ "stop", cmd_control, "stop an experiment of the daemon now" },
+	{ "tui", cmd_tui,
+	    "the terminal UI (also: wayfinder with no arguments)" },
 	{ "topology", cmd_topology,
 	    "the machine, and how many jobs of each isolation level fit" },
 	{ "validate", cmd_validate, "check a spec and describe its space" },
@@ -77,6 +80,9 @@ main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
+		/* On a terminal, no command is the TUI. */
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			return cmd_tui(argc, argv);
 		usage(stderr);
 		return EXIT_USAGE;
 	}
