@@ -357,21 +357,6 @@ kv_value(const char *text, const char *key)
 	return NULL;
 }
 
-static int
-parse_field(const char *line, const char *name, double *out)
-{
-	const char *p;
-	size_t len = strlen(name);
-
-	for (p = line; (p = strstr(p, name)) != NULL; p += len) {
-		if ((p == line || p[-1] == ' ') && p[len] == '=') {
-			*out = strtod(p + len + 1, NULL);
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* "counters=V,V,-,V" of a line into v[0..n): NAN for "-" or missing.
  * Returns 0, or -1 when the line has none. */
 static int
@@ -772,7 +757,7 @@ static void
 job_finish(struct sjob *j, const char *final_state, const char *exit_code)
 {
 	struct exec_result r;
-	double v, stopped = 0, *values = NULL;
+	double stopped = 0, *values = NULL;
 	char *why = NULL, *error = NULL;
 	const char *id = *j->slurm_id != '\0' ? j->slurm_id : "(none)";
 	int oom = 0, ok;
@@ -790,37 +775,13 @@ job_finish(struct sjob *j, const char *final_state, const char *exit_code)
 	} else if (j->report != NULL) {
 		const char *f = j->report;
 
-		if (parse_field(f, "exit", &v) == 0)
-			r.status = (int)v;
-		if (parse_field(f, "signal", &v) == 0)
-			r.signal = (int)v;
-		if (parse_field(f, "wall_us", &v) == 0)
-			r.wall_ms = v / 1000;
-		if (parse_field(f, "maxrss_kb", &v) == 0)
-			r.maxrss_kb = v;
-		if (parse_field(f, "utime_us", &v) == 0)
-			r.utime_ms = v / 1000;
-		if (parse_field(f, "stime_us", &v) == 0)
-			r.stime_ms = v / 1000;
-		if (parse_field(f, "leftover", &v) == 0)
-			r.leftover = (int)v;
-		parse_field(f, "nvcsw", &r.nvcsw);
-		parse_field(f, "nivcsw", &r.nivcsw);
-		parse_field(f, "minflt", &r.minflt);
-		parse_field(f, "majflt", &r.majflt);
-		if (parse_field(f, "boot_us", &v) == 0)
-			r.boot_ms = v / 1000;
-		if (parse_field(f, "boot_stopped", &v) == 0 && v != 0) {
-			r.boot_stopped = 1;
-			r.status = 0;
-			r.signal = 0;
-		}
+		exec_report_parse(f, &r);
 		if (j->nev > 0) {
 			values = xcalloc(j->nev + 1, sizeof *values);
 			if (parse_counts(f, values, j->nev) == 0)
 				r.counters = values;
 		}
-		parse_field(f, "stopped", &stopped);
+		exec_report_field(f, "stopped", &stopped);
 		r.how = r.signal != 0 ? EXEC_SIGNALED : EXEC_EXITED;
 		r.oom = strcmp(final_state, "OUT_OF_MEMORY") == 0;
 		if (!j->stopped && !j->timed_out &&

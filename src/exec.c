@@ -103,8 +103,8 @@ exec_shim_path(void)
 	return path = xstrdup(PKGLIBEXECDIR "/wayfinder-exec");
 }
 
-static int
-parse_field(const char *line, const char *name, double *out)
+int
+exec_report_field(const char *line, const char *name, double *out)
 {
 	const char *p;
 	size_t len = strlen(name);
@@ -118,12 +118,45 @@ parse_field(const char *line, const char *name, double *out)
 	return -1;
 }
 
+void
+exec_report_parse(const char *f, struct exec_result *r)
+{
+	double v;
+
+	if (exec_report_field(f, "exit", &v) == 0)
+		r->status = (int)v;
+	if (exec_report_field(f, "signal", &v) == 0)
+		r->signal = (int)v;
+	if (exec_report_field(f, "wall_us", &v) == 0)
+		r->wall_ms = v / 1000;
+	if (exec_report_field(f, "maxrss_kb", &v) == 0)
+		r->maxrss_kb = v;
+	if (exec_report_field(f, "utime_us", &v) == 0)
+		r->utime_ms = v / 1000;
+	if (exec_report_field(f, "stime_us", &v) == 0)
+		r->stime_ms = v / 1000;
+	if (exec_report_field(f, "leftover", &v) == 0)
+		r->leftover = (int)v;
+	exec_report_field(f, "nvcsw", &r->nvcsw);
+	exec_report_field(f, "nivcsw", &r->nivcsw);
+	exec_report_field(f, "minflt", &r->minflt);
+	exec_report_field(f, "majflt", &r->majflt);
+	if (exec_report_field(f, "boot_us", &v) == 0)
+		r->boot_ms = v / 1000;
+	if (exec_report_field(f, "boot_stopped", &v) == 0 && v != 0) {
+		/* Ended once booted, as the monitor was told. */
+		r->boot_stopped = 1;
+		r->status = 0;
+		r->signal = 0;
+	}
+}
+
 static void
 finish(struct exec_job *x)
 {
 	struct exec_result r;
 	const char *final = NULL, *p, *nl;
-	double v, stopped = 0, *values = NULL;
+	double stopped = 0, *values = NULL;
 	char *error = NULL, *sandbox = NULL;
 
 	memset(&r, 0, sizeof r);
@@ -153,33 +186,8 @@ finish(struct exec_job *x)
 		r.how = EXEC_ERROR;
 		r.error = error;
 	} else if (final != NULL) {
-		if (parse_field(final, "exit", &v) == 0)
-			r.status = (int)v;
-		if (parse_field(final, "signal", &v) == 0)
-			r.signal = (int)v;
-		if (parse_field(final, "wall_us", &v) == 0)
-			r.wall_ms = v / 1000;
-		if (parse_field(final, "maxrss_kb", &v) == 0)
-			r.maxrss_kb = v;
-		if (parse_field(final, "utime_us", &v) == 0)
-			r.utime_ms = v / 1000;
-		if (parse_field(final, "stime_us", &v) == 0)
-			r.stime_ms = v / 1000;
-		if (parse_field(final, "leftover", &v) == 0)
-			r.leftover = (int)v;
-		parse_field(final, "nvcsw", &r.nvcsw);
-		parse_field(final, "nivcsw", &r.nivcsw);
-		parse_field(final, "minflt", &r.minflt);
-		parse_field(final, "majflt", &r.majflt);
-		if (parse_field(final, "boot_us", &v) == 0)
-			r.boot_ms = v / 1000;
-		if (parse_field(final, "boot_stopped", &v) == 0 && v != 0) {
-			/* Ended once booted, as the monitor was told. */
-			r.boot_stopped = 1;
-			r.status = 0;
-			r.signal = 0;
-		}
-		parse_field(final, "stopped", &stopped);
+		exec_report_parse(final, &r);
+		exec_report_field(final, "stopped", &stopped);
 		r.how = r.signal != 0 ? EXEC_SIGNALED : EXEC_EXITED;
 		/* Stopped, but not by us: the job was not at fault. */
 		if (stopped != 0 && !x->stopped && !x->timed_out)
@@ -296,15 +304,15 @@ handle_lines(struct exec_job *x)
 			return 0;
 		x->parsed += (size_t)(nl - p) + 1;
 		if (strncmp(p, "shim=", 5) == 0) {
-			if (parse_field(p, "shim", &v) == 0)
+			if (exec_report_field(p, "shim", &v) == 0)
 				x->shim = (pid_t)v;
 			if (x->pending)
 				term(x);
 		} else if (strncmp(p, "job=", 4) == 0) {
-			if (parse_field(p, "job", &v) == 0)
+			if (exec_report_field(p, "job", &v) == 0)
 				x->job_pgid = (pid_t)v;
 		} else if (strncmp(p, "ready ", 6) == 0) {
-			if (parse_field(p, "pid", &v) != 0)
+			if (exec_report_field(p, "pid", &v) != 0)
 				v = 0;
 			on_ready(x, (pid_t)v);
 		} else if (strncmp(p, "exit=", 5) == 0 ||

@@ -129,6 +129,14 @@ extern const struct executor_ops exec_local; /* ctx: a struct exec */
  * (a build tree), or the installed one. */
 const char *exec_shim_path(void);
 
+/*
+ * The shim's report line ("exit=0 wall_us=... maxrss_kb=..."): one
+ * field's number (0, or -1 when absent), and every field an exec_result
+ * takes from it, whichever executor read the line.
+ */
+int exec_report_field(const char *line, const char *name, double *out);
+void exec_report_parse(const char *line, struct exec_result *r);
+
 /* An executor on loop; exec_close() when no job runs any more. */
 struct exec *exec_new(uv_loop_t *);
 void exec_close(struct exec *);
