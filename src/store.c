@@ -636,17 +636,22 @@ store_experiment_create(struct store *s, const struct spec *spec,
     uint64_t budget)
 {
 	const struct param *p;
-	char *dom, buf[64];
+	char *dom, buf[64], *path;
 	int64_t id;
 	size_t i;
 
+	/* Absolute, so that the spec loads again from anywhere (insights,
+	 * the TUI) and not only from where the run was started. */
+	if ((path = realpath(spec->path, NULL)) == NULL)
+		path = xstrdup(spec->path);
 	store_begin(s);
 	run(s,
 	    bind(s, S_EXP_INSERT, "sssssssiiissd", spec->name,
-		spec->description, spec->path, spec->text, spec->hash, identity,
+		spec->description, path, spec->text, spec->hash, identity,
 		strategy, (int64_t)seed, (int64_t)seeded, (int64_t)budget,
 		spec->objective, spec_direction_name(spec->direction), now()));
 	id = sqlite3_last_insert_rowid(s->db);
+	free(path);
 	for (i = 0; i < spec->nparams; i++) {
 		p = &spec->params[i];
 		dom = spec_domain_text(p);
