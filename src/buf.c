@@ -42,6 +42,22 @@ buf_adds(struct buf *b, const char *s)
 }
 
 void
+buf_add_csv(struct buf *b, const char *s)
+{
+	if (strpbrk(s, ",\"\n\r") == NULL) {
+		buf_adds(b, s);
+		return;
+	}
+	buf_addc(b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
+void
 buf_addc(struct buf *b, int c)
 {
 	char ch = (char)c;

@@ -22,6 +22,9 @@ struct buf {
 void buf_add(struct buf *, const void *, size_t);
 void buf_adds(struct buf *, const char *);
 void buf_addc(struct buf *, int);
+/* One CSV field (RFC 4180): quoted, its quotes doubled, when it holds a
+ * comma, a quote or a line break. */
+void buf_add_csv(struct buf *, const char *);
 void buf_printf(struct buf *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *, const char *, va_list)

@@ -643,23 +643,6 @@ print_table(const struct data *dt, const struct result *res)
 	free(lv);
 }
 
-/* A CSV field, quoted when it must be. */
-static void
-csv_field(const char *s)
-{
-	if (strpbrk(s, ",\"\n\r") == NULL) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 static void
 print_csv(const struct data *dt, const struct result *res)
 {
@@ -672,14 +655,14 @@ print_csv(const struct data *dt, const struct result *res)
 	for (i = 0; i < dt->d; i++) {
 		f = res->order[i];
 		printf("main,");
-		csv_field(param_name(dt, f));
+		cmd_csv_field(param_name(dt, f));
 		printf(",,,%.6f,%.6f,,\n", im->share[f], im->share_sd[f]);
 	}
 	for (k = 0; k < im->npairs; k++) {
 		printf("interaction,");
-		csv_field(param_name(dt, im->pairs[k].a));
+		cmd_csv_field(param_name(dt, im->pairs[k].a));
 		putchar(',');
-		csv_field(param_name(dt, im->pairs[k].b));
+		cmd_csv_field(param_name(dt, im->pairs[k].b));
 		printf(",,%.6f,,,\n", im->pairs[k].share);
 	}
 	printf("higher_order,,,,%.6f,,,\n", higher_order(dt, res));
@@ -690,9 +673,9 @@ print_csv(const struct data *dt, const struct result *res)
 		n = listed_levels(dt, res, f, lv, 1);
 		for (k = 0; k < n && k < MAX_VALUES; k++) {
 			printf("marginal,");
-			csv_field(param_name(dt, f));
+			cmd_csv_field(param_name(dt, f));
 			printf(",,");
-			csv_field(level_text(dt, f, lv[k], b1, 64));
+			cmd_csv_field(level_text(dt, f, lv[k], b1, 64));
 			printf(",,,%.10g,%zu\n",
 			    natural(res, im->marginal[f][lv[k]]),
 			    res->support[f][lv[k]]);

@@ -167,23 +167,6 @@ print_header(const struct dataset *ds)
 	free(size);
 }
 
-/* A CSV field, quoted when it must be. */
-static void
-csv_field(const char *s)
-{
-	if (strpbrk(s, ",\"\n\r") == NULL) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 static void
 print_score(enum format fmt, const struct dataset *ds, const char *strategy,
     const struct replay_score *s)
@@ -195,16 +178,16 @@ print_score(enum format fmt, const struct dataset *ds, const char *strategy,
 		    s->mean_regret, s->mean_failed, s->ask_ms_median);
 		break;
 	case FMT_CSV:
-		csv_field(ds->name);
+		cmd_csv_field(ds->name);
 		putchar(',');
-		csv_field(strategy);
+		cmd_csv_field(strategy);
 		printf(",%zu,%u,%.6g,%.6g,%.6g\n", s->budget, s->seeds,
 		    s->p_best, s->p_within5, s->mean_regret);
 		break;
 	case FMT_ASK_TIMES:
-		csv_field(ds->name);
+		cmd_csv_field(ds->name);
 		putchar(',');
-		csv_field(strategy);
+		cmd_csv_field(strategy);
 		printf(",%zu,%u,%zu,%.6g,%.6g,%.6g\n", s->budget, s->seeds,
 		    s->nasks, s->ask_ms_median, s->ask_ms_p90,
 		    s->tell_ms_median);

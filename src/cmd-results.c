@@ -120,17 +120,7 @@ csv_field(struct buf *b, const char *s, int first)
 {
 	if (!first)
 		buf_addc(b, ',');
-	if (strpbrk(s, ",\"\n\r") == NULL) {
-		buf_adds(b, s);
-		return;
-	}
-	buf_addc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			buf_addc(b, '"');
-		buf_addc(b, *s);
-	}
-	buf_addc(b, '"');
+	buf_add_csv(b, s);
 }
 
 static void

@@ -29,5 +29,7 @@ int cmd_tui(int, char **); /* ui/ui.c: the terminal UI */
 
 /* Prints "wayfinder: message" to stderr. */
 void cmd_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Prints one CSV field on stdout, quoted when it must be. */
+void cmd_csv_field(const char *);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cmd.h"
 
 static const struct {
@@ -56,6 +57,16 @@ cmd_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void
+cmd_csv_field(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	buf_add_csv(&b, s);
+	fputs(buf_str(&b), stdout);
+	buf_free(&b);
 }
 
 static void
