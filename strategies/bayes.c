@@ -30,7 +30,10 @@
  *   measured (as SMAC does), and a second forest learns which
  *   configurations fail: the expected improvement is multiplied by its
  *   probability of success, so a region that fails stops being
- *   proposed.
+ *   proposed. The models then never propose again a value whose one
+ *   trial failed, though the failure may have been another parameter's
+ *   doing; so the random share retries a value that failed once or
+ *   twice and never succeeded (with the others at random).
  * - Noise: the incumbent is the best of the measured configurations
  *   after each measurement is shrunk towards the model by its standard
  *   error (stddev / sqrt(n)), so one lucky run does not set the bar.
@@ -72,6 +75,10 @@
 #define POOL 32     /* best candidates kept for the final pick */
 #define MAX_ALTS 32 /* values tried per unordered parameter */
 #define VARIANT_TRIES 16
+/* Failed values the random share retries (random_retry): in parameters
+ * of at most this many values, those that failed at most this often. */
+#define MAX_RETRY_VALUES 4096
+#define RETRIES 2
 #define REJECT_TRIES 64
 /* Features x samples a forest fit may scan per split (forest.h). */
 #define FIT_WORK 60000
@@ -972,6 +979,69 @@ acquire_search(struct bayes *b, const struct model *m)
 	return pick;
 }
 
+/* Counts, for parameter f of card values, the trials that succeeded
+ * (ok) and failed (bad) with each value. */
+static void
+value_counts(const struct bayes *b, size_t f, size_t *ok, size_t *bad)
+{
+	size_t i;
+	int64_t v;
+
+	for (i = 0; i < b->nobs; i++)
+		if ((v = b->obs[i].c->v[f]) >= 0)
+			(b->obs[i].failed ? bad : ok)[v]++;
+}
+
+/* The random proposal of the model phase: uniformly random, except
+ * that when some value failed once or twice and never succeeded, one
+ * such value (at random) is tried again. The models write a value off
+ * after one failure, which may have been another parameter's fault; a
+ * value that keeps failing stops coming back. */
+static struct config *
+random_retry(struct bayes *b)
+{
+	struct config *c;
+	size_t f, j, n = 0, k, *ok, *bad;
+	uint64_t card;
+	int64_t *fv, v;
+
+	/* Each failure gives each parameter at most one failed value. */
+	fv = xcalloc(2 * b->nobs * b->d + 2, sizeof *fv);
+	for (f = 0; f < b->d; f++) {
+		card = b->spec->params[f].card;
+		if (card > MAX_RETRY_VALUES)
+			continue;
+		ok = xcalloc(card, sizeof *ok);
+		bad = xcalloc(card, sizeof *bad);
+		value_counts(b, f, ok, bad);
+		for (j = 0; j < card; j++)
+			if (ok[j] == 0 && bad[j] >= 1 && bad[j] <= RETRIES) {
+				fv[2 * n] = (int64_t)f;
+				fv[2 * n + 1] = (int64_t)j;
+				n++;
+			}
+		free(ok);
+		free(bad);
+	}
+	if (n == 0) {
+		free(fv);
+		return random_untried(b);
+	}
+	k = (size_t)rng_below(&b->rng, n);
+	f = (size_t)fv[2 * k];
+	v = fv[2 * k + 1];
+	free(fv);
+	c = raw_sample(b);
+	c->v[f] = v;
+	space_activate(b->space, c);
+	space_canon(b->space, c);
+	/* Inactive in the sample, or tried: uniformly random. */
+	if (c->v[f] == v && !idset_has(&b->tried, c->id))
+		return c;
+	free(c);
+	return random_untried(b);
+}
+
 static struct config *
 propose(struct bayes *b)
 {
@@ -1003,7 +1073,7 @@ propose(struct bayes *b)
 	if (b->random_share > 0 &&
 	    floor((double)(k + 1) * b->random_share) >
 		floor((double)k * b->random_share))
-		return random_untried(b);
+		return random_retry(b);
 	build_model(b, &m);
 	c = b->small ? acquire_all(b, &m) : acquire_search(b, &m);
 	model_free(&m);

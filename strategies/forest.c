@@ -7,9 +7,12 @@
  * squared error the best subset split is a cut of that order, so this is
  * exact, not a heuristic). Where a split leaves a gap (levels no sample
  * of the node has), the threshold falls at random inside it and absent
- * unordered levels go either way at random: trees then disagree about
- * values nobody measured, which is the spread a search wants to see
- * there.
+ * unordered levels go either way at random; levels of an ordered
+ * feature beyond those of every sample (a value not measured yet at an
+ * end of its range) go either way at random at each split on it: trees
+ * then disagree about values nobody measured, which is the spread a
+ * search wants to see there, rather than all extending the nearest
+ * measured value.
  */
 #include "config.h"
 
@@ -168,6 +171,7 @@ struct builder {
 	struct forest_opts o;
 	size_t mtry;
 	struct rng rng;
+	struct rng beyond; /* where levels beyond the samples go */
 	/* The tree's bootstrap sample: each distinct sample once, with its
 	 * multiplicity as a weight (a third fewer samples to scan than
 	 * repeating them). */
@@ -604,10 +608,12 @@ grow(struct builder *b)
 				set[b->left[i]] = 1;
 			for (l = 0; l < ft->nlevels; l++)
 				b->cnt[l] = 0;
-		} else
+		} else {
 			nd->split = best.lo +
 			    (int32_t)rng_below(&b->rng,
 				(uint64_t)(best.hi - best.lo));
+			nd->beyond = (unsigned)(rng_next(&b->beyond) >> 62);
+		}
 		/* Partition the samples: left ones first. */
 		i = lo;
 		j = hi;
@@ -669,6 +675,20 @@ forest_fit(const struct forest_feature *feat, size_t d, const int32_t *x,
 	if (b.mtry > d)
 		b.mtry = d;
 	rng_seed(&b.rng, seed);
+	/* Its own stream, so that the trees grow as they would without. */
+	rng_seed(&b.beyond, seed ^ 0x9e3779b97f4a7c15ULL);
+	fo->seen_lo = xcalloc(d + 1, sizeof *fo->seen_lo);
+	fo->seen_hi = xcalloc(d + 1, sizeof *fo->seen_hi);
+	for (f = 0; f < d; f++) {
+		fo->seen_lo[f] = n > 0 ? INT32_MAX : 0;
+		fo->seen_hi[f] = n > 0 ? -1 : feat[f].nlevels;
+		for (i = 0; i < n; i++) {
+			if (x[i * d + f] < fo->seen_lo[f])
+				fo->seen_lo[f] = x[i * d + f];
+			if (x[i * d + f] > fo->seen_hi[f])
+				fo->seen_hi[f] = x[i * d + f];
+		}
+	}
 	for (i = 0; i < n; i++)
 		mean += y[i];
 	if (n > 0)
@@ -760,6 +780,8 @@ forest_free(struct forest *fo)
 	}
 	free(fo->trees);
 	free(fo->feat);
+	free(fo->seen_lo);
+	free(fo->seen_hi);
 	free(fo);
 }
 

@@ -70,12 +70,16 @@ struct forest_opts {
 /*
  * A node of a tree. feature -1 marks a leaf. An ordered split sends
  * levels <= split left; a categorical one sends level l left when
- * tree->sets[split + l] is 1.
+ * tree->sets[split + l] is 1. Levels of an ordered feature outside the
+ * range the forest was fitted on (forest.seen_lo, seen_hi) go the way
+ * `beyond` says, drawn at random when the tree grew: bit 0 set sends
+ * those below the range left, bit 1 those above it.
  */
 struct forest_node {
 	int32_t feature;
 	int32_t split;
 	int32_t left, right;
+	unsigned beyond;
 	int32_t n;   /* samples (with repeats) that reached it */
 	double mean; /* of their y */
 	double var;  /* of their y (population variance) */
@@ -91,6 +95,8 @@ struct forest_tree {
 struct forest {
 	size_t d;
 	struct forest_feature *feat;
+	/* The lowest and highest level of each feature in the samples. */
+	int32_t *seen_lo, *seen_hi;
 	size_t ntrees;
 	struct forest_tree *trees;
 };
@@ -115,6 +121,10 @@ forest_goes_left(const struct forest *f, const struct forest_tree *t,
 {
 	if (f->feat[nd->feature].categorical)
 		return t->sets[nd->split + level];
+	if (level < f->seen_lo[nd->feature])
+		return (nd->beyond & 1) != 0;
+	if (level > f->seen_hi[nd->feature])
+		return (nd->beyond & 2) != 0;
 	return level <= nd->split;
 }
 

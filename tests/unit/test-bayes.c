@@ -204,6 +204,84 @@ test_small(void)
 	spec_free(sp_spec);
 }
 
+/* One failure is one failure: when the only trial of a parameter's
+ * value failed (a build that fails for that value with one other), the
+ * value must still be tried with the rest, not written off. */
+static const char failing_spec[] =
+    "name: f\n"
+    "params:\n"
+    "  - {name: A, type: int, values: [1, 2, 4, 8]}\n"
+    "  - {name: B, type: bool}\n"
+    "  - {name: C, type: str, values: [x, y, z]}\n"
+    "  - {name: D, type: int, min: 0, max: 9}\n"
+    "build: {run: 'true'}\n"
+    "test: {run: 'true', objective: {metric: wall_ms, direction: "
+    "minimize}}\n";
+
+static void
+test_lone_failure(void)
+{
+	struct spec *s = load_text(failing_spec);
+	struct space *sp = space_new(s);
+	struct strategy *st;
+	struct config *c;
+	struct outcome o;
+	struct rng r;
+	uint64_t seed;
+	size_t i, told, eights, runs = 0;
+
+	for (seed = 1; seed <= 20; seed++) {
+		st = start(sp, seed, NULL, 0);
+		rng_seed(&r, seed);
+		/* 12 trials of A in 1, 2, 4 (smaller A is worse), then A=8
+		 * with C=z, which fails. */
+		for (told = 0; told < 13;) {
+			c = space_sample(sp, &r);
+			if (told < 12 && c->v[0] == 3) {
+				free(c);
+				continue;
+			}
+			memset(&o, 0, sizeof o);
+			if (told == 12) {
+				c->v[0] = 3;
+				c->v[2] = 2;
+				space_canon(sp, c);
+				o.status = OUTCOME_FAILED;
+			} else {
+				o.status = OUTCOME_DONE;
+				o.value = 1000 - 100 * (double)(1 << c->v[0]) +
+				    (double)c->v[3];
+				o.n = 1;
+			}
+			strategy_tell(st, c, &o);
+			free(c);
+			told++;
+		}
+		/* The next 20 proposals: A=8 among them? */
+		eights = 0;
+		for (i = 0; i < 20 && strategy_ask(st, &c, 1) == 1; i++) {
+			memset(&o, 0, sizeof o);
+			eights += c->v[0] == 3;
+			o.status = c->v[0] == 3 && c->v[2] == 2 ?
+			    OUTCOME_FAILED :
+			    OUTCOME_DONE;
+			o.value = 1000 - 100 * (double)(1 << c->v[0]) +
+			    (double)c->v[3];
+			o.n = 1;
+			strategy_tell(st, c, &o);
+			free(c);
+		}
+		runs += eights > 0;
+		strategy_free(st);
+	}
+	ok(runs >= 18,
+	    "a value whose only trial failed is tried again with other "
+	    "values: in %zu of 20 seeds within 20 proposals",
+	    runs);
+	space_free(sp);
+	spec_free(s);
+}
+
 static void
 test_batch(void)
 {
@@ -351,6 +429,7 @@ main(void)
 	test_ei();
 	test_small();
 	test_batch();
+	test_lone_failure();
 	test_wide();
 	cleanup_dir();
 	return done_testing();

@@ -148,6 +148,50 @@ test_determinism(void)
 	forest_free(c);
 }
 
+/* Levels of an ordered feature beyond every sample (here 9 and 10, and
+ * 1, when the samples have 2..8): the trees disagree about them, where
+ * they would all extend the nearest measured level; inside the range
+ * nothing changes. */
+static void
+test_beyond(void)
+{
+	struct forest_opts o;
+	struct forest *fo;
+	int32_t x[2 * 300], q[2];
+	double y[300], mean, mid_vt, top_vt, top_mean, low_vt;
+	size_t i;
+
+	linear_data(300, 0.5, 13, x, y);
+	for (i = 0; i < 300; i++) {
+		if (x[2 * i] > 8)
+			x[2 * i] = 8;
+		if (x[2 * i] < 2)
+			x[2 * i] = 2;
+		y[i] = 3.0 * x[2 * i];
+	}
+	forest_opts_default(&o);
+	o.ntrees = 50;
+	fo = forest_fit(two_ordered, 2, x, y, 300, &o, 5);
+	ok(fo->seen_lo[0] == 2 && fo->seen_hi[0] == 8,
+	    "the range of levels fitted on is kept (2..8)");
+	q[1] = 5;
+	q[0] = 5;
+	forest_predict(fo, q, &mean, &mid_vt, NULL);
+	q[0] = 10;
+	forest_predict(fo, q, &top_mean, &top_vt, NULL);
+	q[0] = 1;
+	forest_predict(fo, q, &mean, &low_vt, NULL);
+	ok(mid_vt < 0.01 && top_vt > 1 && low_vt > 1,
+	    "trees agree inside the measured range (variance %.3g) and "
+	    "disagree beyond it (%.3g above, %.3g below)",
+	    mid_vt, top_vt, low_vt);
+	ok(top_mean > 6 && top_mean < 24,
+	    "beyond the range the mean lies between the measured levels "
+	    "(%.2f)",
+	    top_mean);
+	forest_free(fo);
+}
+
 static void
 test_categorical(void)
 {
@@ -378,6 +422,7 @@ main(void)
 {
 	test_linear();
 	test_determinism();
+	test_beyond();
 	test_categorical();
 	test_inactive();
 	test_fanova_additive();
