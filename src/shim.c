@@ -147,6 +147,9 @@ struct jobopts {
 	size_t nev;
 	int sample_ms; /* 0: no samples */
 	int core_env;  /* WAYFINDER_CORES and co. from our affinity */
+	/* A request read from a file (-R): what argv and envp point into. */
+	char *req_buf;
+	char **req_vec, **req_env;
 };
 
 enum { BOOT_NONE, BOOT_CONSOLE, BOOT_DEBUGCON };
@@ -602,10 +605,11 @@ counters_format(const struct jobopts *o, char *out, size_t len)
  * The job's environment with WAYFINDER_CORES, WAYFINDER_CORE_ID<i> and
  * WAYFINDER_TOTAL_CORES (see wayfinder(1)) from the CPUs this process
  * may run on, for a job whose CPUs a cluster's scheduler chose. Returns
- * envp itself when that cannot be done.
+ * envp itself when that cannot be done; otherwise a new vector whose
+ * entries from *own on are new too (free_env).
  */
 static char **
-with_cores(char **envp)
+with_cores(char **envp, size_t *own)
 {
 	cpu_set_t set;
 	char **v, *list, *p;
@@ -632,6 +636,7 @@ with_cores(char **envp)
 			continue;
 		v[k++] = p;
 	}
+	*own = k;
 	strcpy(list, "WAYFINDER_CORES=");
 	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
 		if (!CPU_ISSET(cpu, &set))
@@ -650,6 +655,16 @@ with_cores(char **envp)
 	}
 	v[k] = NULL;
 	return v;
+}
+
+static void
+free_env(char **v, size_t own)
+{
+	size_t i;
+
+	for (i = own; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
 }
 
 /*
@@ -889,6 +904,8 @@ run_job(const struct jobopts *o, pid_t self, const char *sandbox)
 	struct signalfd_siginfo si;
 	struct pollfd pfd[2];
 	struct jobopts with;
+	char **cores_env = NULL; /* with's environment, made here */
+	size_t own = 0;
 	char boot[64], counts[2048], final[2100];
 	cpu_set_t cpus;
 	sigset_t set, old;
@@ -941,17 +958,27 @@ run_job(const struct jobopts *o, pid_t self, const char *sandbox)
 		/* The CPUs are the cluster's choice: the job learns them
 		 * from us, as it would from the engine. */
 		with = *o;
-		with.envp = with_cores(o->envp);
+		with.envp = with_cores(o->envp, &own);
+		if (with.envp != o->envp)
+			cores_env = with.envp;
 		o = &with;
 	}
-	if (monitor_open(&mon, o, &console) != 0)
+	if (monitor_open(&mon, o, &console) != 0) {
+		if (cores_env != NULL)
+			free_env(cores_env, own);
 		return 125;
+	}
 
 	/* The first line names us and the job's group as the engine sees
 	 * them: in a PID namespace, the engine can only end the job
 	 * through the shim, which is its init. */
 	report("shim=%d job=0 sandbox=%s\n", (int)self, sandbox);
 	pid = spawn(o, &old, self, console, &start);
+	if (cores_env != NULL) {
+		/* The job has it (vfork: it has exec'd or given up). */
+		free_env(cores_env, own);
+		with.envp = NULL;
+	}
 	if (console >= 0)
 		close(console);
 	if (pid < 0) {
@@ -1783,18 +1810,19 @@ load_request(const char *path, struct jobopts *o)
 		len += (size_t)got;
 	}
 	close(fd);
-	if (parse_request(buf, len, o) == NULL) {
+	if ((o->req_vec = parse_request(buf, len, o)) == NULL) {
 		report("error=the job's request %s is malformed\n", path);
 		free(buf);
 		return -1;
 	}
+	o->req_buf = buf;
 	for (i = 0; o->envp[i] != NULL; i++)
 		n++;
 	for (i = 0; environ[i] != NULL; i++)
 		n++;
 	if ((env = calloc(n + 1, sizeof *env)) == NULL) {
 		report("error=out of memory\n");
-		return -1;
+		return -1; /* main frees the rest */
 	}
 	for (i = 0; o->envp[i] != NULL; i++)
 		if (strncmp(o->envp[i], "SLURM", 5) != 0)
@@ -1803,8 +1831,18 @@ load_request(const char *path, struct jobopts *o)
 		if (strncmp(environ[i], "SLURM", 5) == 0)
 			env[k++] = environ[i];
 	env[k] = NULL;
-	o->envp = env;
-	return 0; /* buf stays: o points into it */
+	o->envp = o->req_env = env;
+	return 0;
+}
+
+static void
+free_request(struct jobopts *o)
+{
+	free(o->req_env);
+	free(o->req_vec);
+	free(o->req_buf);
+	o->req_env = o->req_vec = NULL;
+	o->req_buf = NULL;
 }
 
 int
@@ -1904,19 +1942,27 @@ main(int argc, char **argv)
 		fcntl(status_fd, F_SETFD, FD_CLOEXEC);
 	o.argv = argv + optind;
 	o.envp = environ;
-	if (request != NULL && load_request(request, &o) != 0)
+	if (request != NULL && load_request(request, &o) != 0) {
+		free_request(&o);
 		return 126;
+	}
 	report_node(o.cpus);
-	if (o.ns == 0)
-		return shim(&o, 0, 0);
+	if (o.ns == 0) {
+		st = shim(&o, 0, 0);
+		free_request(&o);
+		return st;
+	}
 	/* Namespaces need a child (the init of the new PID namespace);
 	 * this process waits for it and passes on its status. */
 	fds[3] = status_fd;
 	if ((pid = start_job(&o, -1, fds)) < 0) {
 		report("error=fork: %s\n", strerror(errno));
+		free_request(&o);
 		return 125;
 	}
-	if (waitpid(pid, &st, 0) < 0)
+	c = waitpid(pid, &st, 0);
+	free_request(&o);
+	if (c < 0)
 		return 125;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
