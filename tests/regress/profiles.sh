@@ -160,7 +160,8 @@ if [ -z "$redis_reason" ]; then
 fi
 if [ -n "$redis_reason" ]; then
 	for what in "redis runs" "every trial measured" "positive rates" \
-		"no server left"; do
+		"no server left" "a slow configuration is measured" \
+		"by the probe"; do
 		skip "$what: $redis_reason"
 	done
 else
@@ -179,5 +180,18 @@ else
 		END { exit bad || n != 2 }' "$T/redis.csv"
 	ok $? "redis: positive requests/s for the mix and each command, from runs of 2000 requests each ($(csv_col "$T/redis.csv" rps_median | tr '\n' ' '))"
 	is "$(procs_in "$WAYFINDER_STATE")" "" "redis: no redis-server is left running"
+
+	# Slower than the floor (here every configuration is): measured
+	# by the probe, a tenth of the requests, not failed.
+	WAYFINDER_STATE=$T/slow REDIS_PROFILE_REQUESTS=20000 \
+		REDIS_PROFILE_FLOOR=1000000000 \
+		wf run "$top_srcdir/profiles/redis/redis.yaml" --foreground \
+		--strategy grid --budget 1
+	sed 's/^/# /' "$T/out"
+	grep -q "experiment [0-9]* (redis) done: 1 trial, 1 measured, 0 failed" "$T/out"
+	ok $? "redis: a configuration slower than the floor is measured, not failed"
+	WAYFINDER_STATE=$T/slow wf results redis --format csv
+	is "$(csv_col "$T/out" requests_median)" 2000 \
+		"redis: ... by the probe of a tenth of the requests"
 fi
 finish
