@@ -75,8 +75,19 @@ spec slow2 1 6
 pid=$!
 wait_state 3 any
 kill -HUP $pid
-wait $pid 2>/dev/null
-is "$?" 129 "SIGHUP: the client is gone"
+# Under nohup the client inherits SIGHUP ignored, as it should, and
+# follows to the end instead; a shell cannot undo that for its children.
+sigign=$(awk '/^SigIgn:/ { print $2 }' /proc/$$/status 2>/dev/null)
+case ${sigign#"${sigign%?}"} in
+[13579bdfBDF])
+	wait $pid 2>/dev/null
+	skip "SIGHUP: the client is gone: SIGHUP is ignored by whoever started the tests (nohup?)"
+	;;
+*)
+	wait $pid 2>/dev/null
+	is "$?" 129 "SIGHUP: the client is gone"
+	;;
+esac
 wait_state 2 done
 ok $? "the detached experiment completes"
 wait_state 3 done
