@@ -288,26 +288,9 @@ action(struct ui *ui, enum ui_action a)
 	struct store_job_ref *jobs = NULL;
 	size_t njobs = 0;
 
+	if (w_scroll(&top, page, ndoc, a))
+		return 1;
 	switch (a) {
-	case ACT_UP:
-		if (top > 0)
-			top--;
-		return 1;
-	case ACT_DOWN:
-		top++;
-		return 1;
-	case ACT_PGUP:
-		top = top > page ? top - page : 0;
-		return 1;
-	case ACT_PGDN:
-		top += page;
-		return 1;
-	case ACT_HOME:
-		top = 0;
-		return 1;
-	case ACT_END:
-		top = ndoc;
-		return 1;
 	case ACT_NEXT_LOG:
 		if (model_store(ui) == 0)
 			store_trial_jobs(ui->store, ui->cur, seq, &jobs,

@@ -105,26 +105,9 @@ action(struct ui *ui, enum ui_action a)
 {
 	size_t page = (size_t)(ui->rows - 4);
 
+	if (w_scroll(&top, page, (size_t)-1 / 2, a))
+		return 1;
 	switch (a) {
-	case ACT_UP:
-		if (top > 0)
-			top--;
-		return 1;
-	case ACT_DOWN:
-		top++;
-		return 1;
-	case ACT_PGUP:
-		top = top > page ? top - page : 0;
-		return 1;
-	case ACT_PGDN:
-		top += page;
-		return 1;
-	case ACT_HOME:
-		top = 0;
-		return 1;
-	case ACT_END:
-		top = (size_t)-1 / 2;
-		return 1;
 	case ACT_HELP:
 		return 1;
 	default:

@@ -318,6 +318,9 @@ int w_printf(WINDOW *, int y, int x, int width, attr_t a, const char *fmt, ...)
 void w_fill(WINDOW *, int y, int x, int width, const char *g, attr_t a);
 /* Display width of a UTF-8 string. */
 int w_width(const char *s);
+/* Scrolls a text view of page rows by action a (up, down, PgUp, PgDn,
+ * Home, End; End moves *top to end). Returns 1 if a was one of them. */
+int w_scroll(size_t *top, size_t page, size_t end, enum ui_action a);
 /* A box with a title, its inside from (y+1, x+1). */
 void w_box(WINDOW *, int y, int x, int h, int w, const char *title, int focus);
 /* Abbreviates "NAME=value NAME=value" to width: names shortened. */

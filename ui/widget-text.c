@@ -180,3 +180,31 @@ w_abbrev_config(const char *config, int width)
 	}
 	return buf_steal(&b); /* w_put cuts it */
 }
+
+int
+w_scroll(size_t *top, size_t page, size_t end, enum ui_action a)
+{
+	switch (a) {
+	case ACT_UP:
+		if (*top > 0)
+			(*top)--;
+		return 1;
+	case ACT_DOWN:
+		(*top)++;
+		return 1;
+	case ACT_PGUP:
+		*top = *top > page ? *top - page : 0;
+		return 1;
+	case ACT_PGDN:
+		*top += page;
+		return 1;
+	case ACT_HOME:
+		*top = 0;
+		return 1;
+	case ACT_END:
+		*top = end;
+		return 1;
+	default:
+		return 0;
+	}
+}
