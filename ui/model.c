@@ -499,16 +499,16 @@ model_value(const struct store_trial *t, const char *name)
 	return NULL;
 }
 
-void
+int
 model_trials(struct ui *ui, int force)
 {
 	double now = ui_now();
 
 	if (ui->cur == 0 || model_store(ui) != 0)
-		return;
+		return 0;
 	if (ui->trials_exp == ui->cur && !force &&
 	    !(ui->trials_stale && now - ui->trials_at >= 1))
-		return;
+		return 0;
 	if (ui->curx.id != ui->cur) {
 		if (ui->curx.id != 0)
 			store_experiment_clear(&ui->curx);
@@ -525,6 +525,7 @@ model_trials(struct ui *ui, int force)
 	ui->trials_exp = ui->cur;
 	ui->trials_stale = 0;
 	ui->trials_at = now;
+	return 1;
 }
 
 void

@@ -748,11 +748,9 @@ action(struct ui *ui, enum ui_action a)
 static int
 tick(struct ui *ui)
 {
-	size_t had = ui->ntrials, i;
-	double at = ui->trials_at;
+	size_t i;
 
-	model_trials(ui, 0);
-	if (ui->trials_at != at || ui->ntrials != had)
+	if (model_trials(ui, 0))
 		return 1;
 	if (show_log)
 		return 1;

@@ -433,10 +433,7 @@ action(struct ui *ui, enum ui_action a)
 static int
 tick(struct ui *ui)
 {
-	double at = ui->trials_at;
-
-	model_trials(ui, 0);
-	return ui->trials_at != at;
+	return model_trials(ui, 0);
 }
 
 const struct screen_ops screen_results = { enter, draw, NULL, action, tick };

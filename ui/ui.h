@@ -192,8 +192,9 @@ struct ui_exp *model_exp(struct ui *, int64_t id);
 void model_nodes_reset(struct ui *);
 /* Opens the store when it is there; 0, or -1 when not (yet). */
 int model_store(struct ui *);
-/* Reloads the trials of cur when stale (at most once a second). */
-void model_trials(struct ui *, int force);
+/* Reloads the trials of cur when stale (at most once a second), or
+ * now with force; 1 when it reloaded them. */
+int model_trials(struct ui *, int force);
 /* A trial's value of a parameter; NULL when inactive. */
 const char *model_value(const struct store_trial *, const char *name);
 /* The value of the default configuration for a parameter, or NULL. */
