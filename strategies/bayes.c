@@ -1001,12 +1001,16 @@ static struct config *
 random_retry(struct bayes *b)
 {
 	struct config *c;
-	size_t f, j, n = 0, k, *ok, *bad;
+	size_t f, j, n = 0, k, *ok, *bad, nfail = 0;
 	uint64_t card;
 	int64_t *fv, v;
 
+	for (j = 0; j < b->nobs; j++)
+		nfail += b->obs[j].failed != 0;
+	if (nfail == 0)
+		return random_untried(b);
 	/* Each failure gives each parameter at most one failed value. */
-	fv = xcalloc(2 * b->nobs * b->d + 2, sizeof *fv);
+	fv = xcalloc(2 * nfail * b->d + 2, sizeof *fv);
 	for (f = 0; f < b->d; f++) {
 		card = b->spec->params[f].card;
 		if (card > MAX_RETRY_VALUES)
