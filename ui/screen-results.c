@@ -21,9 +21,22 @@
 #include "ui.h"
 
 #define FIXED_COLS 5 /* trial, status, value, stddev, n */
+/* Their widths, a space included: status fits "interrupted". */
+static const int fixed_w[FIXED_COLS] = { 7, 12, 11, 10, 4 };
 #define PARAM_W 11
 
 static struct w_list list;
+
+/* Where fixed column c starts (FIXED_COLS: the parameters). */
+static int
+fixed_x(int c)
+{
+	int x = 0, i;
+
+	for (i = 0; i < c; i++)
+		x += fixed_w[i];
+	return x;
+}
 static size_t *view; /* indices into ui->trials, filtered and sorted */
 static size_t nview;
 static int sort_col = 0, sort_rev = 0;
@@ -228,8 +241,7 @@ draw(struct ui *ui, WINDOW *w)
 	w_fill(w, 0, 0, ui->cols, " ", theme_attr(TH_HEADER));
 	x = 0;
 	for (c = 0; c < FIXED_COLS + (int)np; c++) {
-		static const int widths[FIXED_COLS] = { 7, 8, 11, 10, 4 };
-		int wd = c < FIXED_COLS ? widths[c] : PARAM_W;
+		int wd = c < FIXED_COLS ? fixed_w[c] : PARAM_W;
 
 		if (c >= FIXED_COLS && (size_t)(c - FIXED_COLS) < hscroll)
 			continue;
@@ -250,18 +262,19 @@ draw(struct ui *ui, WINDOW *w)
 		w_printf(w, y, 0, 7,
 		    a | (t->baseline ? theme_attr(TH_BASELINE) : 0), "%-6lld",
 		    (long long)t->seq);
-		w_printf(w, y, 7, 8,
+		w_printf(w, y, fixed_x(1), fixed_w[1],
 		    a |
 			(strcmp(t->state, "failed") == 0 ? theme_attr(TH_BAD) :
 				strcmp(t->state, "done") == 0 ?
 							   0 :
 							   theme_attr(TH_DIM)),
-		    "%-7s", t->state);
+		    "%-*s", fixed_w[1] - 1, t->state);
 		snprintf(num, sizeof num, "%.6g", t->value);
 		snprintf(sd, sizeof sd, "%.4g", t->stddev);
-		w_printf(w, y, 15, 24, a, "%10s %9s %3d",
-		    t->has_value ? num : "-", t->has_value ? sd : "-", t->n);
-		x = 40;
+		w_printf(w, y, fixed_x(2), fixed_x(FIXED_COLS) - fixed_x(2), a,
+		    "%10s %9s %3d", t->has_value ? num : "-",
+		    t->has_value ? sd : "-", t->n);
+		x = fixed_x(FIXED_COLS);
 		for (i = hscroll; i < np && x + PARAM_W <= ui->cols;
 		     i++, x += PARAM_W) {
 			const char *v = param_value(t, ui->pnames[i]);
