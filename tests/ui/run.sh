@@ -115,7 +115,7 @@ tui_pids() {
 # Every wayfinder process of this script (the TUIs, the daemon).
 wf_pids() {
 	for p in /proc/[0-9]*; do
-		[ "$(tr '\0' '\n' <"$p/cmdline" 2>/dev/null | head -n 1)" = "$WAYFINDER" ] ||
+		[ "$({ tr '\0' '\n' <"$p/cmdline"; } 2>/dev/null | head -n 1)" = "$WAYFINDER" ] ||
 			continue
 		{ tr '\0' '\n' <"$p/environ"; } 2>/dev/null |
 		    grep -qx "WAYFINDER_STATE=$D/state" && echo "${p#/proc/}"
