@@ -86,3 +86,31 @@ csv_col() {
 	awk -F, -v want="$2" 'NR == 1 { for (i = 1; i <= NF; i++)
 		if ($i == want) c = i; next } { print $c }' "$1"
 }
+
+# slurm_find: finds the Slurm cluster (this environment's, or the one
+# tests/slurm/setup.sh started: its SLURM_CONF is exported, so not in a
+# subshell) and sets slurm_why to why it cannot be used, with what
+# setup.sh said; empty when it can.
+slurm_find() {
+	_sdir=${WAYFINDER_SLURM_DIR:-/var/tmp/wayfinder-slurm}
+	if ! timeout 10 sinfo --noheader >/dev/null 2>&1 &&
+		[ -f "$_sdir/env" ]; then
+		SLURM_CONF=$(sed -n 's/^SLURM_CONF=//p' "$_sdir/env")
+		export SLURM_CONF
+	fi
+	_why=
+	if ! command -v sinfo >/dev/null 2>&1; then
+		_why="Slurm is not installed (no sinfo)"
+	elif ! _out=$(timeout 10 sinfo --noheader --Node --format=%T 2>&1); then
+		_why="Slurm is not running (sinfo: $(echo "$_out" | tail -n 1))"
+	elif ! echo "$_out" | grep -q -E '^(idle|mixed|allocated|completing)'; then
+		_why="no Slurm node is up (sinfo: $(echo "$_out" | tr '\n' ' '))"
+	fi
+	slurm_why=
+	[ -n "$_why" ] || return 0
+	if [ -f "$_sdir/status" ]; then
+		slurm_why="$_why; tests/slurm/setup.sh said: $(cat "$_sdir/status")"
+	else
+		slurm_why="$_why; tests/slurm/setup.sh starts a one-node cluster (as root)"
+	fi
+}

@@ -24,28 +24,8 @@ skip_all() {
 }
 
 # The cluster: this environment's, or the one setup.sh started.
-setup_dir=${WAYFINDER_SLURM_DIR:-/var/tmp/wayfinder-slurm}
-if ! timeout 10 sinfo --noheader >/dev/null 2>&1 &&
-	[ -f "$setup_dir/env" ]; then
-	SLURM_CONF=$(sed -n 's/^SLURM_CONF=//p' "$setup_dir/env")
-	export SLURM_CONF
-fi
-why=
-if ! command -v sinfo >/dev/null 2>&1; then
-	why="Slurm is not installed (no sinfo)"
-elif ! out=$(timeout 10 sinfo --noheader --Node --format=%T 2>&1); then
-	why="Slurm is not running (sinfo: $(echo "$out" | tail -n 1))"
-elif ! echo "$out" | grep -q -E '^(idle|mixed|allocated|completing)'; then
-	why="no Slurm node is up (sinfo: $(echo "$out" | tr '\n' ' '))"
-fi
-if [ -n "$why" ]; then
-	if [ -f "$setup_dir/status" ]; then
-		why="$why; tests/slurm/setup.sh said: $(cat "$setup_dir/status")"
-	else
-		why="$why; tests/slurm/setup.sh starts a one-node cluster (as root)"
-	fi
-	skip_all "$why"
-fi
+slurm_find
+[ -z "$slurm_why" ] || skip_all "$slurm_why"
 echo "# Slurm: $(sinfo --noheader --Node --format='%N %c CPUs %T' | tr '\n' ' ')"
 
 # The quickstart profile, small: three trials of two runs each, and

@@ -242,22 +242,9 @@ while IFS= read -r line || [ -n "$line" ]; do
 		;;
 	slurm)
 		# This environment's cluster, or the one setup.sh started.
-		sdir=${WAYFINDER_SLURM_DIR:-/var/tmp/wayfinder-slurm}
-		if ! timeout 10 sinfo --noheader >/dev/null 2>&1 &&
-			[ -f "$sdir/env" ]; then
-			SLURM_CONF=$(sed -n 's/^SLURM_CONF=//p' "$sdir/env")
-			export SLURM_CONF
-		fi
-		why=
-		if ! command -v sinfo >/dev/null 2>&1; then
-			why="Slurm is not installed (no sinfo)"
-		elif ! out=$(timeout 10 sinfo --noheader --Node --format=%T 2>&1); then
-			why="Slurm is not running (sinfo: $(echo "$out" | tail -n 1))"
-		elif ! echo "$out" | grep -qE '^(idle|mixed|allocated|completing)'; then
-			why="no Slurm node is up (sinfo: $(echo "$out" | tr '\n' ' '))"
-		fi
-		if [ -n "$why" ]; then
-			skip "$name:$line_no: $why; tests/slurm/setup.sh starts a one-node cluster (as root)"
+		slurm_find
+		if [ -n "$slurm_why" ]; then
+			skip "$name:$line_no: $slurm_why"
 			finish
 		fi
 		;;
