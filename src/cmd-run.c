@@ -85,6 +85,16 @@ clear_line(struct run *r)
 	}
 }
 
+/* ", N lost" when some trials were lost (into buf), else "". */
+static const char *
+lost_text(uint64_t lost, char *buf, size_t size)
+{
+	if (lost == 0)
+		return "";
+	snprintf(buf, size, ", %llu lost", (unsigned long long)lost);
+	return buf;
+}
+
 static void
 progress_line(struct run *r, const struct engine_progress *p)
 {
@@ -93,8 +103,10 @@ progress_line(struct run *r, const struct engine_progress *p)
 
 	clear_line(r);
 	printf("[%llu/%llu] %llu failed",
-	    (unsigned long long)(p->done + p->failed),
+	    (unsigned long long)(p->done + p->failed + p->lost),
 	    (unsigned long long)p->budget, (unsigned long long)p->failed);
+	if (p->lost > 0)
+		printf(", %llu lost", (unsigned long long)p->lost);
 	if (p->have_best)
 		printf(" | best %.6g (trial %lld)", p->best,
 		    (long long)p->best_seq);
@@ -159,6 +171,7 @@ on_report(const struct engine_report *rep, void *arg)
 		break;
 	case ENGINE_TRIAL_DONE:
 	case ENGINE_TRIAL_FAILED:
+	case ENGINE_TRIAL_LOST:
 		if (r->quiet)
 			break;
 		clear_line(r);
@@ -170,8 +183,10 @@ on_report(const struct engine_report *rep, void *arg)
 			    (long long)rep->seq, r->spec->objective, rep->value,
 			    p->best_seq == rep->seq ? " (best)" : "", cfg);
 		else
-			printf("trial %lld: failed: %s  [%s]\n",
-			    (long long)rep->seq, rep->text, cfg);
+			printf("trial %lld: %s: %s  [%s]\n",
+			    (long long)rep->seq,
+			    rep->kind == ENGINE_TRIAL_LOST ? "lost" : "failed",
+			    rep->text, cfg);
 		free(cfg);
 		break;
 	}
@@ -224,15 +239,16 @@ summary(const struct run *r, struct store *st, int64_t exp,
 {
 	struct store_trial *v;
 	size_t n, i, j, k;
-	char *el = clock_text(p->elapsed);
+	char *el = clock_text(p->elapsed), buf[32];
 
 	printf("experiment %lld (%s) %s: %llu trial%s, %llu measured, %llu "
-	       "failed, %s\n",
+	       "failed%s, %s\n",
 	    (long long)exp, r->spec->name,
 	    end == ENGINE_DONE ? "done" : "interrupted",
-	    (unsigned long long)(p->done + p->failed),
-	    p->done + p->failed == 1 ? "" : "s", (unsigned long long)p->done,
-	    (unsigned long long)p->failed, el);
+	    (unsigned long long)(p->done + p->failed + p->lost),
+	    p->done + p->failed + p->lost == 1 ? "" : "s",
+	    (unsigned long long)p->done, (unsigned long long)p->failed,
+	    lost_text(p->lost, buf, sizeof buf), el);
 	free(el);
 	if (p->have_best) {
 		printf("best: trial %lld, %s %.6g (%s)\n",
@@ -341,7 +357,7 @@ follow_summary(const char *state, int64_t exp, const char *end)
 	struct store_progress p;
 	struct store_trial *v;
 	struct store *st;
-	char *cause = NULL;
+	char *cause = NULL, buf[32];
 	size_t n, i, k;
 
 	if (state_open_existing(state, &st, &cause) != 0 ||
@@ -352,10 +368,11 @@ follow_summary(const char *state, int64_t exp, const char *end)
 	store_experiment_progress(st, exp,
 	    strcmp(ex.direction, "maximize") == 0, &p);
 	printf("experiment %lld (%s) %s: %lld trial%s, %lld measured, %lld "
-	       "failed\n",
-	    (long long)exp, ex.name, end, (long long)(p.done + p.failed),
-	    p.done + p.failed == 1 ? "" : "s", (long long)p.done,
-	    (long long)p.failed);
+	       "failed%s\n",
+	    (long long)exp, ex.name, end,
+	    (long long)(p.done + p.failed + p.lost),
+	    p.done + p.failed + p.lost == 1 ? "" : "s", (long long)p.done,
+	    (long long)p.failed, lost_text((uint64_t)p.lost, buf, sizeof buf));
 	if (p.have_best) {
 		printf("best: trial %lld, %s %.6g (%s)\n ",
 		    (long long)p.best_seq, ex.objective, p.best, ex.direction);
@@ -489,11 +506,14 @@ follow(const char *state, json_t *submit, int quiet, int samples)
 				" (best)" :
 				"",
 			    json_string_value(json_object_get(ev, "config")));
-		} else if (strcmp(kind, "trial.failed") == 0 && !quiet) {
+		} else if ((strcmp(kind, "trial.failed") == 0 ||
+			       strcmp(kind, "trial.lost") == 0) &&
+		    !quiet) {
 			clear_line(&r);
-			printf("trial %lld: failed: %s  [%s]\n",
+			printf("trial %lld: %s: %s  [%s]\n",
 			    (long long)json_integer_value(
 				json_object_get(ev, "trial")),
+			    kind + strlen("trial."),
 			    json_string_value(json_object_get(ev, "reason")),
 			    json_string_value(json_object_get(ev, "config")));
 		} else if (strcmp(kind, "sample") == 0 && samples) {
@@ -530,6 +550,8 @@ follow(const char *state, json_t *submit, int quiet, int samples)
 			    json_object_get(ev, "done"));
 			p.failed = (uint64_t)json_integer_value(
 			    json_object_get(ev, "failed"));
+			p.lost = (uint64_t)json_integer_value(
+			    json_object_get(ev, "lost"));
 			p.running = (size_t)json_integer_value(
 			    json_object_get(ev, "running"));
 			if ((v = json_object_get(ev, "best")) != NULL) {

@@ -89,6 +89,8 @@ experiments(const char *state, int *daemon)
 		    "name", v[i].name, "strategy", v[i].strategy, "state",
 		    v[i].state, "budget", (json_int_t)v[i].budget, "done",
 		    (json_int_t)p.done, "failed", (json_int_t)p.failed);
+		json_object_set_new(o, "lost",
+		    json_integer((json_int_t)p.lost));
 		json_object_set_new(o, "objective",
 		    json_string(v[i].objective));
 		if (p.have_best) {
@@ -117,6 +119,7 @@ cmd_status(int argc, char **argv)
 	char *state, *t, *eta, best[64];
 	json_t *list, *o, *v;
 	size_t i;
+	json_int_t failed, lost;
 	int c, daemon;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -167,12 +170,14 @@ cmd_status(int argc, char **argv)
 		    "STATE", "TRIALS", "BEST", "ETA");
 	json_array_foreach(list, i, o)
 	{
-		t = xasprintf("%lld/%lld, %lld failed",
+		failed = json_integer_value(json_object_get(o, "failed"));
+		lost = json_integer_value(json_object_get(o, "lost"));
+		t = xasprintf(lost > 0 ? "%lld/%lld, %lld failed, %lld lost" :
+					 "%lld/%lld, %lld failed",
 		    (long long)(json_integer_value(json_object_get(o, "done")) +
-			json_integer_value(json_object_get(o, "failed"))),
+			failed + lost),
 		    (long long)json_integer_value(json_object_get(o, "budget")),
-		    (long long)json_integer_value(
-			json_object_get(o, "failed")));
+		    (long long)failed, (long long)lost);
 		if ((v = json_object_get(o, "best")) != NULL)
 			snprintf(best, sizeof best, "%.6g (trial %lld)",
 			    json_number_value(v),

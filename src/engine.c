@@ -43,8 +43,8 @@ enum bstate { B_PENDING, B_RUNNING, B_DONE, B_FAILED };
 /* Times a job lost to something outside it is run again: the spec's
  * executor: retries (3 unless it says). */
 #define MAX_LOST(e) ((e)->spec->executor.retries)
-/* Ends the reason of a trial given up after that: the store keeps it
- * failed, but no strategy is ever told its configuration failed. */
+/* Ended the reason of a trial given up after that in stores from before
+ * the 'lost' state, which kept it failed: read as lost. */
 #define LOST_MARK "given up; not the configuration's failure"
 
 struct build {
@@ -230,8 +230,8 @@ progress_update(struct engine *e)
 	p->running = e->njobs;
 	p->stopping = e->stopping;
 	p->eta = -1;
-	if (e->finished_here > 0 && p->budget > p->done + p->failed) {
-		left = p->budget - p->done - p->failed;
+	if (e->finished_here > 0 && p->budget > p->done + p->failed + p->lost) {
+		left = p->budget - p->done - p->failed - p->lost;
 		p->eta = p->elapsed / (double)e->finished_here * (double)left;
 	}
 }
@@ -491,8 +491,9 @@ trial_new(struct engine *e, struct config *cfg)
 }
 
 /* Ends a trial that failed; lost: its jobs were lost (to the cluster,
- * say) more often than the spec allows, which the strategy must not
- * learn as the configuration's failure. */
+ * say) more often than the spec allows. A lost trial is stored as such
+ * (and run again on resume), and the strategy does not learn it as the
+ * configuration's failure. */
 static void
 trial_end_failed(struct engine *e, struct trial *t, const char *reason,
     int lost)
@@ -501,11 +502,17 @@ trial_end_failed(struct engine *e, struct trial *t, const char *reason,
 	struct outcome o;
 
 	store_begin(st);
-	store_trial_fail(st, t->id, reason, wall_now());
-	event(e, "trial.failed", "{sIss}", "trial", (json_int_t)t->seq,
-	    "reason", reason);
+	if (lost)
+		store_trial_lost(st, t->id, reason, wall_now());
+	else
+		store_trial_fail(st, t->id, reason, wall_now());
+	event(e, lost ? "trial.lost" : "trial.failed", "{sIss}", "trial",
+	    (json_int_t)t->seq, "reason", reason);
 	store_commit(st);
-	e->p.failed++;
+	if (lost)
+		e->p.lost++;
+	else
+		e->p.failed++;
 	e->finished_here++;
 	if (!lost) {
 		memset(&o, 0, sizeof o);
@@ -514,7 +521,7 @@ trial_end_failed(struct engine *e, struct trial *t, const char *reason,
 		strategy_tell(e->strategy, t->cfg, &o);
 	}
 	active_remove(e, t);
-	report(e, ENGINE_TRIAL_FAILED, t, 0, reason);
+	report(e, lost ? ENGINE_TRIAL_LOST : ENGINE_TRIAL_FAILED, t, 0, reason);
 	trial_free(t);
 }
 
@@ -529,14 +536,15 @@ trial_failed(struct engine *e, struct trial *t, const char *reason)
 static void
 trial_lost(struct engine *e, struct trial *t, const char *why)
 {
-	char *reason = xasprintf("%s (lost %d time%s: " LOST_MARK ")", why,
+	char *reason = xasprintf("%s (lost %d time%s, given up)", why,
 	    MAX_LOST(e) + 1, MAX_LOST(e) == 0 ? "" : "s");
 
 	trial_end_failed(e, t, reason, 1);
 	free(reason);
 }
 
-/* Whether a failed trial's stored reason is trial_lost()'s. */
+/* Whether a failed trial's stored reason says it was lost: stores of
+ * schema 4 before the 'lost' state recorded lost trials so. */
 static int
 reason_lost(const char *reason)
 {
@@ -1694,8 +1702,9 @@ finish(struct engine *e, enum engine_end end)
 	store_begin(e->o->store);
 	store_experiment_set_state(e->o->store, e->o->experiment, states[end]);
 	if (end == ENGINE_DONE)
-		event(e, "experiment.done", "{sIsI}", "done",
-		    (json_int_t)e->p.done, "failed", (json_int_t)e->p.failed);
+		event(e, "experiment.done", "{sIsIsI}", "done",
+		    (json_int_t)e->p.done, "failed", (json_int_t)e->p.failed,
+		    "lost", (json_int_t)e->p.lost);
 	else
 		event(e,
 		    end == ENGINE_PAUSED ? "experiment.paused" :
@@ -2071,6 +2080,8 @@ resume(struct engine *e, char **cause)
 			o.reason = v[i].reason;
 			e->p.failed++;
 		} else {
+			/* Not finished, interrupted, or lost to the
+			 * executor: run (again). */
 			o.status = OUTCOME_PENDING;
 			t = xcalloc(1, sizeof *t);
 			t->id = v[i].id;

@@ -23,6 +23,7 @@ struct engine_progress {
 	uint64_t proposed; /* trials created, this run and before */
 	uint64_t done;     /* measured */
 	uint64_t failed;
+	uint64_t lost;    /* given up: the executor lost its jobs */
 	uint64_t resumed; /* finished before this run */
 	size_t running;   /* jobs now */
 	int have_best;
@@ -37,11 +38,12 @@ struct engine_progress {
 enum engine_report_kind {
 	ENGINE_TRIAL_DONE,
 	ENGINE_TRIAL_FAILED,
-	ENGINE_NOTICE,    /* text: something the user should know */
-	ENGINE_TICK,      /* once a second, for progress displays */
-	ENGINE_SAMPLE,    /* sample: a running job's counters, live */
-	ENGINE_JOB_START, /* job: a job began */
-	ENGINE_JOB_END    /* job: a job ended (job->state) */
+	ENGINE_TRIAL_LOST, /* given up after its jobs were lost */
+	ENGINE_NOTICE,     /* text: something the user should know */
+	ENGINE_TICK,       /* once a second, for progress displays */
+	ENGINE_SAMPLE,     /* sample: a running job's counters, live */
+	ENGINE_JOB_START,  /* job: a job began */
+	ENGINE_JOB_END     /* job: a job ended (job->state) */
 };
 
 /* A job, for displays (the per-core map, the queue). */
@@ -83,7 +85,8 @@ struct engine_report {
 	int64_t seq;              /* the trial */
 	const struct config *cfg; /* the trial's configuration */
 	double value;             /* TRIAL_DONE */
-	const char *text;         /* TRIAL_FAILED: reason; NOTICE: message */
+	const char
+	    *text; /* TRIAL_FAILED, TRIAL_LOST: reason; NOTICE: message */
 	const struct engine_sample *sample; /* SAMPLE */
 	const struct engine_job *job;       /* JOB_START, JOB_END */
 };

@@ -50,11 +50,14 @@
  *                                           interrupted, done
  *     line       {text}                     a line for the user
  *     notice     {text}
- *     progress   {budget, proposed, done, failed, running, best?,
+ *     progress   {budget, proposed, done, failed, lost, running, best?,
  *                 best_trial?, elapsed, eta?, stopping}
  *     trial.done {trial, value, best (bool), baseline (bool: the
  *                 default configuration), config}
  *     trial.failed {trial, reason, config}
+ *     trial.lost {trial, reason, config}: given up, the executor lost
+ *                 its jobs past its retries (not the configuration's
+ *                 failure)
  *     job.start  {job, stage, trial, iteration, warmup, cpus [..],
  *                 node? (on a cluster), config, started (wall clock, s), out?, err? (its
  *                 stdout and stderr files while it runs)}

@@ -202,6 +202,7 @@ runner_prepare(const struct runner_request *q, struct runner **out,
     struct diags *d, char **cause)
 {
 	struct store_experiment ex;
+	struct store_progress prog;
 	struct space_count size;
 	struct runner *r;
 	char *ident = NULL, *t;
@@ -279,8 +280,13 @@ runner_prepare(const struct runner_request *q, struct runner **out,
 		if (q->experiment != 0)
 			r->exp = q->experiment;
 		store_experiment_get(r->store, r->exp, &ex);
+		/* Done, unless trials were lost (to the cluster): those
+		 * are run again. */
+		store_experiment_progress(r->store, r->exp,
+		    strcmp(ex.direction, "maximize") == 0, &prog);
 		if (strcmp(ex.state, "done") == 0 &&
-		    (r->budget == 0 || r->budget <= ex.budget))
+		    (r->budget == 0 || r->budget <= ex.budget) &&
+		    prog.lost == 0)
 			r->complete = 1;
 		else {
 			if (r->budget == 0)

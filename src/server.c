@@ -260,6 +260,7 @@ progress_json(int64_t exp, const struct engine_progress *p)
 	    json_integer((json_int_t)p->proposed));
 	json_object_set_new(ev, "done", json_integer((json_int_t)p->done));
 	json_object_set_new(ev, "failed", json_integer((json_int_t)p->failed));
+	json_object_set_new(ev, "lost", json_integer((json_int_t)p->lost));
 	json_object_set_new(ev, "running",
 	    json_integer((json_int_t)p->running));
 	if (p->have_best) {
@@ -312,9 +313,11 @@ thread_report(const struct engine_report *r, void *arg)
 		break;
 	case ENGINE_TRIAL_DONE:
 	case ENGINE_TRIAL_FAILED:
+	case ENGINE_TRIAL_LOST:
 		ev = event_new(en->exp,
-		    r->kind == ENGINE_TRIAL_DONE ? "trial.done" :
-						   "trial.failed");
+		    r->kind == ENGINE_TRIAL_DONE     ? "trial.done" :
+			r->kind == ENGINE_TRIAL_LOST ? "trial.lost" :
+						       "trial.failed");
 		json_object_set_new(ev, "trial", json_integer(r->seq));
 		if (en->default_id == 0) {
 			struct config *d = space_default(runner_space(en->rn));
@@ -386,7 +389,7 @@ thread_report(const struct engine_report *r, void *arg)
 		post(en, ev);
 	/* Progress with every tick and every trial's end. */
 	if (r->kind == ENGINE_TICK || r->kind == ENGINE_TRIAL_DONE ||
-	    r->kind == ENGINE_TRIAL_FAILED)
+	    r->kind == ENGINE_TRIAL_FAILED || r->kind == ENGINE_TRIAL_LOST)
 		post(en, progress_json(en->exp, r->progress));
 }
 
@@ -845,6 +848,8 @@ do_status(struct session *c, json_int_t id)
 		    v[i].strategy, "state", v[i].state, "budget",
 		    (json_int_t)v[i].budget, "done", (json_int_t)p.done,
 		    "failed", (json_int_t)p.failed);
+		json_object_set_new(o, "lost",
+		    json_integer((json_int_t)p.lost));
 		json_object_set_new(o, "objective",
 		    json_string(v[i].objective));
 		json_object_set_new(o, "direction",

@@ -43,6 +43,7 @@ enum stmt {
 	S_TRIAL_INSERT,
 	S_TRIAL_START,
 	S_TRIAL_FAIL,
+	S_TRIAL_LOST,
 	S_TRIAL_FINISH,
 	S_TRIAL_METRIC,
 	S_TRIALS,
@@ -129,6 +130,8 @@ static const char *const sql[S_COUNT] = {
 			  "coalesce(started, ?2) WHERE id = ?1",
 	[S_TRIAL_FAIL] = "UPDATE trials SET state = 'failed', reason = ?2, "
 			 "finished = ?3 WHERE id = ?1",
+	[S_TRIAL_LOST] = "UPDATE trials SET state = 'lost', reason = ?2, "
+			 "finished = ?3 WHERE id = ?1",
 	[S_TRIAL_FINISH] =
 	    "UPDATE trials SET state = 'done', reason = NULL, "
 	    "value = ?2, stddev = ?3, n = ?4, finished = ?5 WHERE id = ?1",
@@ -189,8 +192,8 @@ static const char *const sql[S_COUNT] = {
 			 "daemon_args IS NOT NULL ORDER BY id",
 	[S_EXP_PROGRESS] =
 	    "SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER "
-	    "(WHERE state = 'failed'), count(*) FROM trials WHERE "
-	    "experiment_id = ?1",
+	    "(WHERE state = 'failed'), count(*), count(*) FILTER (WHERE "
+	    "state = 'lost') FROM trials WHERE experiment_id = ?1",
 	[S_EXP_BEST_MAX] =
 	    "SELECT seq, value FROM trials WHERE experiment_id = "
 	    "?1 AND state = 'done' ORDER BY value DESC, seq "
@@ -860,6 +863,13 @@ store_trial_fail(struct store *s, int64_t trial, const char *reason,
 }
 
 void
+store_trial_lost(struct store *s, int64_t trial, const char *reason,
+    double when)
+{
+	run(s, bind(s, S_TRIAL_LOST, "isd", trial, reason, when));
+}
+
+void
 store_trial_finish(struct store *s, int64_t trial, double value, double stddev,
     int n, const struct store_metric *m, size_t nm, double when)
 {
@@ -1290,6 +1300,7 @@ store_experiment_progress(struct store *s, int64_t exp, int maximize,
 		p->done = sqlite3_column_int64(st, 0);
 		p->failed = sqlite3_column_int64(st, 1);
 		p->trials = sqlite3_column_int64(st, 2);
+		p->lost = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_reset(st);
 	st = bind(s, maximize ? S_EXP_BEST_MAX : S_EXP_BEST_MIN, "i", exp);

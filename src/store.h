@@ -48,7 +48,8 @@ struct store_trial {
 	int64_t config_id;
 	char *config_key; /* 16 hex digits */
 	char *build_key;
-	char *state;  /* pending, running, done, failed */
+	char *state;  /* pending, running, done, failed, lost,
+		       * interrupted */
 	char *reason; /* failed: why */
 	int has_value;
 	double value, stddev;
@@ -136,6 +137,10 @@ int64_t store_trial_add(struct store *, int64_t exp, int64_t seq,
 void store_trial_start(struct store *, int64_t trial, double when);
 void store_trial_fail(struct store *, int64_t trial, const char *reason,
     double when);
+/* A trial given up because its jobs were lost to the executor (the
+ * cluster), not through its configuration's fault: run again on resume. */
+void store_trial_lost(struct store *, int64_t trial, const char *reason,
+    double when);
 void
 store_trial_finish(struct store *, int64_t trial, double value, double stddev,
     int n, const struct store_metric *, size_t nmetrics, double when);
@@ -195,7 +200,7 @@ void store_daemon_experiments_free(struct store_daemon_exp *, size_t);
 
 /* How far an experiment is: its trials measured and failed, its best. */
 struct store_progress {
-	int64_t trials, done, failed;
+	int64_t trials, done, failed, lost;
 	int have_best;
 	int64_t best_seq;
 	double best;

@@ -68,6 +68,7 @@ model_status(struct ui *ui, const json_t *reply)
 		e->budget = int_field(o, "budget");
 		e->done = int_field(o, "done");
 		e->failed = int_field(o, "failed");
+		e->lost = int_field(o, "lost");
 		e->running = int_field(o, "running");
 		e->daemon = json_is_true(json_object_get(o, "daemon"));
 		if ((v = json_object_get(o, "best")) != NULL) {
@@ -293,6 +294,7 @@ model_event(struct ui *ui, const json_t *ev)
 			e->budget = int_field(ev, "budget");
 			e->done = int_field(ev, "done");
 			e->failed = int_field(ev, "failed");
+			e->lost = int_field(ev, "lost");
 			e->running = int_field(ev, "running");
 			if ((v = json_object_get(ev, "best")) != NULL) {
 				e->have_best = 1;
@@ -310,7 +312,8 @@ model_event(struct ui *ui, const json_t *ev)
 		return DIRTY_BODY | DIRTY_HEAD;
 	}
 	if (strcmp(kind, "trial.done") == 0 ||
-	    strcmp(kind, "trial.failed") == 0) {
+	    strcmp(kind, "trial.failed") == 0 ||
+	    strcmp(kind, "trial.lost") == 0) {
 		if (exp != ui->cur)
 			return 0;
 		ui->trials_stale = 1;
@@ -327,8 +330,8 @@ model_event(struct ui *ui, const json_t *ev)
 				" (baseline)" :
 				"");
 		else
-			snprintf(line, sizeof line, "trial %lld failed: %s",
-			    (long long)int_field(ev, "trial"),
+			snprintf(line, sizeof line, "trial %lld %s: %s",
+			    (long long)int_field(ev, "trial"), kind + 6,
 			    json_string_value(json_object_get(ev, "reason")) !=
 				    NULL ?
 				json_string_value(

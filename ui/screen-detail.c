@@ -162,7 +162,10 @@ build(struct ui *ui)
 		    ui->curx.objective != NULL ? ui->curx.objective : "value",
 		    t->value, t->stddev, t->n, t->n == 1 ? "" : "s",
 		    b == t ? "  (the best)" : "");
-	if (t->reason != NULL)
+	if (t->reason != NULL && strcmp(t->state, "lost") == 0)
+		add(theme_attr(TH_DIM), "lost: %s (run again on resume)",
+		    t->reason);
+	else if (t->reason != NULL)
 		add(theme_attr(TH_BAD), "failed: %s", t->reason);
 	if (t->started > 0) {
 		tt = (time_t)t->started;

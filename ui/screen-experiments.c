@@ -57,7 +57,7 @@ static void
 draw(struct ui *ui, WINDOW *w)
 {
 	const struct ui_exp *e;
-	char num[32], eta[32], prog[32];
+	char num[32], eta[32], prog[32], lost[32] = "";
 	int rows = body_rows(ui), y, x;
 	size_t i;
 	attr_t a;
@@ -86,16 +86,17 @@ draw(struct ui *ui, WINDOW *w)
 		    e->state);
 		x = 34;
 		w_bar(w, y, x, 8,
-		    e->budget > 0 ? (double)(e->done + e->failed) / e->budget :
-				    0,
+		    e->budget > 0 ?
+			(double)(e->done + e->failed + e->lost) / e->budget :
+			0,
 		    a | theme_attr(TH_BAR));
 		if (e->budget > 0)
 			snprintf(prog, sizeof prog, "%lld/%lld",
-			    (long long)(e->done + e->failed),
+			    (long long)(e->done + e->failed + e->lost),
 			    (long long)e->budget);
 		else
 			snprintf(prog, sizeof prog, "%lld",
-			    (long long)(e->done + e->failed));
+			    (long long)(e->done + e->failed + e->lost));
 		w_printf(w, y, x + 9, 11, a, "%-10s", prog);
 		if (e->eta >= 0 && strcmp(e->state, "running") == 0)
 			model_duration(e->eta, eta, sizeof eta);
@@ -111,10 +112,12 @@ draw(struct ui *ui, WINDOW *w)
 	w_printf(w, y++, 1, ui->cols - 2, theme_attr(TH_TITLE), "#%lld %s",
 	    (long long)e->id, e->name);
 	w_printf(w, y++, 1, ui->cols - 2, A_NORMAL, "spec: %s", e->spec);
+	if (e->lost > 0)
+		snprintf(lost, sizeof lost, "%lld lost, ", (long long)e->lost);
 	w_printf(w, y++, 1, ui->cols - 2, A_NORMAL,
-	    "objective: %s %s; %lld measured, %lld failed, %lld running%s",
+	    "objective: %s %s; %lld measured, %lld failed, %s%lld running%s",
 	    e->direction, e->objective, (long long)e->done,
-	    (long long)e->failed, (long long)e->running,
+	    (long long)e->failed, lost, (long long)e->running,
 	    e->daemon ? "" : " (not the daemon's)");
 	if (e->have_best)
 		w_printf(w, y++, 1, ui->cols - 2, theme_attr(TH_BEST),

@@ -593,14 +593,19 @@ draw_progress(struct ui *ui, WINDOW *w)
 		(long long)e->id, e->name);
 	x += 1 + w_printf(w, 0, x, 12, A_BOLD, "%s", e->state);
 	w_bar(w, 0, x, 12,
-	    e->budget > 0 ? (double)(e->done + e->failed) / e->budget : 0,
+	    e->budget > 0 ?
+		(double)(e->done + e->failed + e->lost) / e->budget :
+		0,
 	    theme_attr(TH_BAR));
 	x += 13;
 	x += w_printf(w, 0, x, ui->cols - x, A_NORMAL, "%lld/%lld",
-	    (long long)(e->done + e->failed), (long long)e->budget);
+	    (long long)(e->done + e->failed + e->lost), (long long)e->budget);
 	if (e->failed > 0)
 		x += w_printf(w, 0, x, ui->cols - x, theme_attr(TH_BAD),
 		    " (%lld failed)", (long long)e->failed);
+	if (e->lost > 0)
+		x += w_printf(w, 0, x, ui->cols - x, theme_attr(TH_DIM),
+		    " (%lld lost)", (long long)e->lost);
 	if (e->have_best)
 		x += w_printf(w, 0, x, ui->cols - x, theme_attr(TH_BEST),
 		    "  best %s (t%lld)", model_num(e->best, num, sizeof num),

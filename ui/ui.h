@@ -25,7 +25,7 @@
 struct ui_exp {
 	int64_t id;
 	char *name, *spec, *strategy, *state, *objective, *direction;
-	int64_t budget, done, failed, running;
+	int64_t budget, done, failed, lost, running;
 	int have_best;
 	double best;
 	int64_t best_trial;

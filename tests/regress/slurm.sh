@@ -13,7 +13,7 @@
 # it failed).
 . "${top_srcdir}/tests/regress/lib.sh"
 
-checks=16
+checks=19
 skip_all() {
 	i=0
 	while [ $i -lt $checks ]; do
@@ -88,7 +88,8 @@ cat >"$T/job.sh" <<'SH'
 #!/bin/sh
 echo "$SLURM_JOB_ID" >>"$WAYFINDER_SPEC_DIR/ids.$MODE"
 case $MODE in
-hang | always) sleep 1000 ;;
+hang) sleep 1000 ;;
+always) [ -e "$WAYFINDER_SPEC_DIR/cancelled" ] && sleep 1000 ;;
 once)
 	if [ ! -e "$WAYFINDER_SPEC_DIR/once" ]; then
 		touch "$WAYFINDER_SPEC_DIR/once"
@@ -110,6 +111,7 @@ test:
 search: {strategy: grid}
 executor: {type: slurm, poll: 500ms, retries: 1}
 YAML
+touch "$T/cancelled"
 timeout 300 "$WAYFINDER" run "$T/fail.yaml" --foreground --executor slurm \
 	>"$T/out" 2>&1 &
 run_pid=$!
@@ -153,10 +155,28 @@ ok $? "the job cancelled from outside is recorded as lost, and run again"
 ok $? "its second run is measured"
 is "$(wc -l <"$T/ids.always" 2>/dev/null | tr -d ' ')" 2 \
 	"a job cancelled every time runs once more than retries: 1 says"
-grep -q "trial 3: failed: test lost in iteration 1: Slurm job [0-9]* was cancelled from outside Wayfinder (CANCELLED) (lost 2 times: given up; not the configuration's failure)" "$T/out"
+grep -q "trial 3: lost: test lost in iteration 1: Slurm job [0-9]* was cancelled from outside Wayfinder (CANCELLED) (lost 2 times, given up)" "$T/out"
 ok $? "then its trial is given up as lost, not as its configuration's failure"
-grep -q "done: 3 trials, 1 measured, 2 failed" "$T/out"
-ok $? "the run ends with the lost trial counted among the unmeasured"
+grep -q "done: 3 trials, 1 measured, 1 failed, 1 lost" "$T/out"
+ok $? "the run ends with the lost trial counted apart from the failures"
+cp "$T/out" "$T/slurmfail.out"
+wf results slurmfail --format csv
+csv_col "$T/out" status | tr '\n' ' ' >"$T/status"
+is "$(cat "$T/status")" "done failed lost " \
+	"the results record the lost trial as lost"
+
+# The same command again, the cluster sound: only the lost trial runs,
+# and is measured.
+exp=$(sed -n 's/^experiment \([0-9]*\) (slurmfail) done: .*/\1/p' "$T/slurmfail.out")
+rm -f "$T/ids.always" "$T/cancelled"
+timeout 120 "$WAYFINDER" run "$T/fail.yaml" --foreground --executor slurm \
+	>"$T/out" 2>&1
+rc=$?
+sed 's/^/# /' "$T/out"
+[ "$rc" -eq 0 ] && [ "$(wc -l <"$T/ids.always" 2>/dev/null | tr -d ' ')" = 1 ]
+ok $? "running the command again runs the lost trial once more"
+grep -q "^experiment ${exp:-?} (slurmfail) done: 3 trials, 2 measured, 1 failed, " "$T/out"
+ok $? "and it is measured, in experiment ${exp:-?}, the others kept as they were"
 
 # A build cancelled from outside, with no retries: its trial is given up
 # as lost, and the build is left to be built again.
@@ -185,6 +205,6 @@ build_id=$(head -n 1 "$T/ids.build" 2>/dev/null)
 [ -n "$build_id" ] && scancel "$build_id"
 wait "$run_pid"
 sed 's/^/# /' "$T/out"
-grep -q "trial 1: failed: build lost: Slurm job ${build_id:-?} was cancelled from outside Wayfinder (CANCELLED) (lost 1 time: given up; not the configuration's failure)" "$T/out"
+grep -q "trial 1: lost: build lost: Slurm job ${build_id:-?} was cancelled from outside Wayfinder (CANCELLED) (lost 1 time, given up)" "$T/out"
 ok $? "a build lost past its retries gives its trial up as lost"
 finish

@@ -63,6 +63,7 @@ main(void)
 	struct store *st;
 	struct store_experiment e;
 	struct store_trial *v;
+	struct store_progress prog;
 	struct store_measurement *m;
 	struct store_job_end end;
 	struct store_metric agg;
@@ -185,6 +186,20 @@ main(void)
 		strcmp(v[1].reason, "test failed") == 0,
 	    "a failed trial has its reason");
 	store_trials_free(v, n);
+	store_experiment_progress(st, exp, 1, &prog);
+	ok(prog.trials == 2 && prog.done == 1 && prog.failed == 1 &&
+		prog.lost == 0 && prog.have_best && prog.best == 110,
+	    "progress counts the measured and the failed");
+	store_trial_lost(st, tr2, "node lost (lost 1 time, given up)", 4.0);
+	store_trials(st, exp, &v, &n);
+	ok(strcmp(v[1].state, "lost") == 0 && !v[1].has_value &&
+		strstr(v[1].reason, "given up") != NULL,
+	    "a lost trial is stored as lost, with its reason");
+	store_trials_free(v, n);
+	store_experiment_progress(st, exp, 1, &prog);
+	ok(prog.trials == 2 && prog.done == 1 && prog.failed == 0 &&
+		prog.lost == 1,
+	    "progress counts it as lost, not failed");
 	store_event(st, exp, "x", "{\"a\": 1}");
 	is_int(sql_int(db, "SELECT count(*) FROM events"), 1, "events stored");
 	store_experiment_set_state(st, exp, "done");
