@@ -110,7 +110,10 @@ progress_line(struct run *r, const struct engine_progress *p)
 	if (p->have_best)
 		printf(" | best %.6g (trial %lld)", p->best,
 		    (long long)p->best_seq);
-	printf(" | %zu running | %s elapsed, ETA %s%s", p->running, el, eta,
+	printf(" | %zu running", p->running - p->queued);
+	if (p->queued > 0)
+		printf(", %zu queued", p->queued);
+	printf(" | %s elapsed, ETA %s%s", el, eta,
 	    p->stopping ? " | stopping" : "");
 	fflush(stdout);
 	r->line_shown = 1;
@@ -554,6 +557,8 @@ follow(const char *state, json_t *submit, int quiet, int samples)
 			    json_object_get(ev, "lost"));
 			p.running = (size_t)json_integer_value(
 			    json_object_get(ev, "running"));
+			p.queued = (size_t)json_integer_value(
+			    json_object_get(ev, "queued"));
 			if ((v = json_object_get(ev, "best")) != NULL) {
 				p.have_best = 1;
 				p.best = json_number_value(v);

@@ -224,10 +224,15 @@ static void
 progress_update(struct engine *e)
 {
 	struct engine_progress *p = &e->p;
+	struct job *j;
 	uint64_t left;
 
 	p->elapsed = (double)(uv_hrtime() - e->t0) / 1e9;
 	p->running = e->njobs;
+	p->queued = 0;
+	if (e->xops != NULL && e->xops->places)
+		for (j = e->jobs; j != NULL; j = j->next)
+			p->queued += j->node == NULL;
 	p->stopping = e->stopping;
 	p->eta = -1;
 	if (e->finished_here > 0 && p->budget > p->done + p->failed + p->lost) {

@@ -26,6 +26,8 @@ struct engine_progress {
 	uint64_t lost;    /* given up: the executor lost its jobs */
 	uint64_t resumed; /* finished before this run */
 	size_t running;   /* jobs now */
+	size_t queued;    /* of which a placing executor (a cluster) has
+			     not placed yet */
 	int have_best;
 	double best;
 	int64_t best_seq;

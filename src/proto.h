@@ -50,8 +50,9 @@
  *                                           interrupted, done
  *     line       {text}                     a line for the user
  *     notice     {text}
- *     progress   {budget, proposed, done, failed, lost, running, best?,
- *                 best_trial?, elapsed, eta?, stopping}
+ *     progress   {budget, proposed, done, failed, lost, running, queued
+ *                 (of the running jobs, those a cluster has not placed
+ *                 yet), best?, best_trial?, elapsed, eta?, stopping}
  *     trial.done {trial, value, best (bool), baseline (bool: the
  *                 default configuration), config}
  *     trial.failed {trial, reason, config}

@@ -263,6 +263,7 @@ progress_json(int64_t exp, const struct engine_progress *p)
 	json_object_set_new(ev, "lost", json_integer((json_int_t)p->lost));
 	json_object_set_new(ev, "running",
 	    json_integer((json_int_t)p->running));
+	json_object_set_new(ev, "queued", json_integer((json_int_t)p->queued));
 	if (p->have_best) {
 		json_object_set_new(ev, "best", json_real(p->best));
 		json_object_set_new(ev, "best_trial",

@@ -194,7 +194,24 @@ build_cluster_lines(struct ui *ui)
 		if (n == 0)
 			lines[nlines++].kind = L_IDLE;
 	}
+	if (ui->nnodes == 0) {
+		lines[nlines].kind = L_HEAD;
+		snprintf(lines[nlines].text, sizeof lines[0].text,
+		    "no job placed yet");
+		nlines++;
+	}
 	free(on);
+}
+
+/* Jobs of the chosen experiment the cluster has not placed yet. */
+static size_t
+queued_jobs(const struct ui *ui)
+{
+	json_t *v = ui->progress != NULL ?
+	    json_object_get(ui->progress, "queued") :
+	    NULL;
+
+	return v != NULL ? (size_t)json_integer_value(v) : 0;
 }
 
 static const struct ui_job *
@@ -348,17 +365,22 @@ static void
 draw_cluster(struct ui *ui, WINDOW *w, int y, int h)
 {
 	const struct ui_job *j;
-	char title[96], list[32];
+	char title[128], list[32];
 	int inner = h - 2, row, x, width = ui->cols - 2;
-	size_t i, busy = 0;
+	size_t i, busy = 0, queued;
 	attr_t a;
 
 	for (i = 0; i < ui->njobs; i++)
 		if (ui->jobs[i].exp == ui->cur && ui->jobs[i].node != NULL)
 			busy += ui->jobs[i].ncpus;
+	queued = queued_jobs(ui);
 	snprintf(title, sizeof title,
-	    "cluster: %zu node%s (Slurm), %zu CPU%s busy", ui->nnodes,
-	    ui->nnodes == 1 ? "" : "s", busy, busy == 1 ? "" : "s");
+	    "cluster: %zu node%s (Slurm), %zu CPU%s busy%s", ui->nnodes,
+	    ui->nnodes == 1 ? "" : "s", busy, busy == 1 ? "" : "s",
+	    queued > 0 ? ", " : "");
+	if (queued > 0)
+		snprintf(title + strlen(title), sizeof title - strlen(title),
+		    "%zu job%s queued", queued, queued == 1 ? "" : "s");
 	w_box(w, y, 0, h, ui->cols, title, focus == P_MAP);
 	map.n = nlines;
 	w_list_fit(&map, inner);
@@ -629,7 +651,7 @@ draw(struct ui *ui, WINDOW *w)
 {
 	int bh = ui->rows - 3, mh, lh, lw = ui->cols - QUEUE_W;
 
-	if (ui->nnodes > 0)
+	if (ui->nnodes > 0 || queued_jobs(ui) > 0)
 		build_cluster_lines(ui);
 	else if (lines == NULL || cluster || built_for != ui->pus)
 		build_lines(ui);
