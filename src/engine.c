@@ -2374,7 +2374,8 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 		/* Before the signals: the start-up probe runs the loop. */
 		if (o->executor == EXECUTOR_SLURM) {
 			if ((e->slurm = slurm_new(&e->loop, &o->spec->executor,
-				 o->state_dir, o->expdir, cause)) == NULL)
+				 o->state_dir, o->expdir, !o->no_sandbox,
+				 cause)) == NULL)
 				goto out;
 			if (slurm_check(e->slurm, o->spec, cause) != 0) {
 				slurm_close(e->slurm);
@@ -2398,8 +2399,14 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 		}
 		free(e->cgdesc);
 		if (e->slurm != NULL) {
-			/* Slurm's confinement, not ours. */
+			/* Slurm's confinement, not ours; the shim on the
+			 * node makes the namespaces when it may (each job's
+			 * protections say whether it did). */
 			e->cgdesc = xstrdup(slurm_protections(e->slurm));
+			if (!o->no_sandbox) {
+				e->ns = "mount,pid,ipc,uts";
+				e->ns_net = "mount,pid,ipc,uts,net";
+			}
 			notice(e, "%s", slurm_notice(e->slurm));
 		} else
 			sandbox_open(e);

@@ -43,8 +43,11 @@
 #include "pmu.h"
 #include "xmalloc.h"
 
-#define GRACE_MS 2000        /* the shim's, between SIGTERM and SIGKILL */
-#define PROBE_WAIT_S 300     /* for the start-up probe to run */
+#define GRACE_MS 2000    /* the shim's, between SIGTERM and SIGKILL */
+#define PROBE_WAIT_S 300 /* for the start-up probe to run */
+/* The namespaces the probe's shim tries: a job's, without the network
+ * (the probe needs none of them; it tells whether the node allows them). */
+#define PROBE_NS "mount,pid,ipc,uts"
 #define REPORT_WAIT_MS 15000 /* a report waits this long for Slurm's end */
 #define SUBMIT_TRIES 10      /* sbatch failing for a transient reason */
 #define DEFAULT_JOBS_MAX 256
@@ -99,7 +102,9 @@ struct sjob {
 	size_t nev; /* the events given to the shim (the set's), or 0 */
 	double *sample;
 	int have_sample;
-	char *note; /* which counters could not be opened, and why */
+	char *note;    /* which counters could not be opened, and why */
+	char *sandbox; /* the shim's word on its namespaces, or NULL */
+	char *protect; /* the isolation and that, for the result */
 	uint64_t start_ns;
 	void (*done)(void *, const struct exec_result *);
 	void (*placed_cb)(void *, const char *, const int *, size_t);
@@ -114,6 +119,8 @@ struct slurm {
 	char *ledger; /* the Slurm ids submitted: a crashed run's leftovers */
 	char *protections;
 	char *notice;
+	int ns;              /* jobs ask the shim for namespaces */
+	char *probe_sandbox; /* what the probe's shim made of that */
 	uv_timer_t timer;
 	int have_timer, ticking, timer_closed;
 	int listing; /* an squeue is in flight */
@@ -642,8 +649,9 @@ encodable(const struct pmu_set *ps)
  * file only the user reads (the environment may hold secrets).
  */
 static int
-write_request(const char *path, const struct exec_req *req, const char *cwd,
-    char *const *argv, char *const *env, size_t nev, char **cause)
+write_request(const char *path, const struct exec_req *req, const char *ns,
+    const char *const *keep, const char *cwd, char *const *argv,
+    char *const *env, size_t nev, char **cause)
 {
 	struct buf opts = BUF_INIT, body = BUF_INIT;
 	struct pmu_encoding en;
@@ -652,6 +660,11 @@ write_request(const char *path, const struct exec_req *req, const char *cwd,
 	int rc;
 
 	opt(&opts, &n, "grace=%d", GRACE_MS);
+	if (ns != NULL && *ns != '\0') {
+		opt(&opts, &n, "ns=%s", ns);
+		for (i = 0; keep != NULL && keep[i] != NULL; i++)
+			opt(&opts, &n, "keep=%s", keep[i]);
+	}
 	if (req != NULL) {
 		if (req->cpus != NULL && req->ncpus > 0) {
 			char *list = cpulist_format(req->cpus, req->ncpus);
@@ -729,6 +742,8 @@ job_free(struct sjob *j)
 	free(j->node);
 	free(j->sample);
 	free(j->note);
+	free(j->sandbox);
+	free(j->protect);
 	free(j);
 }
 
@@ -765,7 +780,13 @@ job_finish(struct sjob *j, const char *final_state, const char *exit_code)
 	memset(&r, 0, sizeof r);
 	r.boot_ms = NAN;
 	r.status = -1;
-	r.sandbox = isolation_text(j->isolation);
+	/* What Slurm guarantees, and the namespaces the shim made on
+	 * the node (or why it could not). */
+	free(j->protect);
+	j->protect = j->sandbox != NULL ?
+	    xasprintf("%s %s", isolation_text(j->isolation), j->sandbox) :
+	    xstrdup(isolation_text(j->isolation));
+	r.sandbox = j->protect;
 	r.counters_note = j->note;
 	r.wall_ms =
 	    j->run_at != 0 ? (double)(uv_now(j->s->loop) - j->run_at) : 0;
@@ -862,6 +883,10 @@ handle_lines(struct sjob *j)
 				    cpus != NULL ? cpus : &none, n);
 			free(cpus);
 			cpus = NULL;
+		} else if (strncmp(line, "shim=", 5) == 0 &&
+		    (c = strstr(line, " sandbox=")) != NULL) {
+			free(j->sandbox);
+			j->sandbox = xstrdup(c + 9);
 		} else if (strncmp(line, "sample ", 7) == 0 && j->nev > 0) {
 			if (parse_counts(line, j->sample, j->nev) == 0)
 				j->have_sample = 1;
@@ -1239,8 +1264,9 @@ slurm_start(void *ctx, const struct exec_req *req, char **cause)
 	j->request = xasprintf("%s/%lld.job", s->dir, (long long)req->job);
 	j->status = xasprintf("%s/%lld.status", s->dir, (long long)req->job);
 	unlink(j->status);
-	if (write_request(j->request, req, req->cwd, req->argv,
-		req->env != NULL ? req->env : environ, j->nev, cause) != 0)
+	if (write_request(j->request, req, req->ns, req->keep, req->cwd,
+		req->argv, req->env != NULL ? req->env : environ, j->nev,
+		cause) != 0)
 		goto fail;
 
 	arg_add(&a, xstrdup("sbatch"));
@@ -1506,6 +1532,7 @@ probe(struct slurm *s, const char *state_dir, char **cause)
 	char *sout = NULL, *serr = NULL, *text = NULL, *state = NULL;
 	char *code = NULL, *node = NULL, *reason = NULL, *got = NULL, *why;
 	char *cat[3], id[32];
+	const char *keep[2];
 	unsigned char raw[16];
 	double waited = 0, every;
 	size_t i, len;
@@ -1530,8 +1557,11 @@ probe(struct slurm *s, const char *state_dir, char **cause)
 	cat[0] = "cat";
 	cat[1] = marker;
 	cat[2] = NULL;
+	keep[0] = s->dir; /* the marker, in a private /tmp */
+	keep[1] = NULL;
 	if (write_file(marker, token, strlen(token), 0600, cause) != 0 ||
-	    write_request(request, NULL, s->dir, cat, environ, 0, cause) != 0)
+	    write_request(request, NULL, s->ns ? PROBE_NS : NULL, keep, s->dir,
+		cat, environ, 0, cause) != 0)
 		goto out;
 	arg_add(&a, xstrdup("sbatch"));
 	arg_add(&a, xstrdup("--parsable"));
@@ -1614,6 +1644,9 @@ probe(struct slurm *s, const char *state_dir, char **cause)
 	got = files_read(out, &len);
 	if (text != NULL && strstr(text, "\nexit=0 ") != NULL && got != NULL &&
 	    strncmp(got, token, strlen(token)) == 0) {
+		if ((why = strstr(text, " sandbox=")) != NULL)
+			s->probe_sandbox =
+			    xstrndup(why + 9, strcspn(why + 9, "\n"));
 		rc = 0;
 		goto out;
 	}
@@ -1679,7 +1712,7 @@ out:
 
 struct slurm *
 slurm_new(uv_loop_t *loop, const struct execspec *x, const char *state_dir,
-    const char *expdir, char **cause)
+    const char *expdir, int sandbox, char **cause)
 {
 	struct slurm *s;
 	struct node *nodes = NULL;
@@ -1693,6 +1726,7 @@ slurm_new(uv_loop_t *loop, const struct execspec *x, const char *state_dir,
 	s = xcalloc(1, sizeof *s);
 	s->loop = loop;
 	s->x = x;
+	s->ns = sandbox;
 	s->dir = xasprintf("%s/slurm", expdir);
 	slash = strrchr(expdir, '/');
 	s->tag = xstrdup(slash != NULL ? slash + 1 : expdir);
@@ -1760,12 +1794,28 @@ slurm_new(uv_loop_t *loop, const struct execspec *x, const char *state_dir,
 	}
 	buf_printf(&b,
 	    "; jobs run under Slurm's confinement (TaskPlugin %s, "
-	    "ProctrackType %s): no local cgroups, namespaces or resctrl; "
+	    "ProctrackType %s): no local cgroups or resctrl; ",
+	    task, track);
+	if (!s->ns)
+		buf_adds(&b, "no namespaces (--no-sandbox); ");
+	else if (s->probe_sandbox != NULL &&
+	    strncmp(s->probe_sandbox, "ns:", 3) == 0)
+		buf_adds(&b,
+		    "the shim makes the jobs' namespaces on the node "
+		    "(the start-up probe's: mount, pid, ipc, uts, a private "
+		    "/tmp, and net when a stage says network: none); ");
+	else
+		buf_printf(&b,
+		    "the node does not let the shim make namespaces (%s): "
+		    "no private /tmp or PID namespace, and network: none is "
+		    "not in force; ",
+		    s->probe_sandbox != NULL ? s->probe_sandbox : "unknown");
+	buf_printf(&b,
 	    "a memory limit becomes --mem (and an rlimit), isolation "
 	    "levels become --hint=nomultithread (core) or --exclusive "
 	    "(cache, socket, full); the start-up probe saw the state "
 	    "directory %s shared with the nodes",
-	    task, track, state_dir);
+	    state_dir);
 	if (left > 0)
 		buf_printf(&b,
 		    "; cancelled %zu job%s a crashed run left queued", left,
@@ -1851,6 +1901,7 @@ maybe_free(struct slurm *s)
 	free(s->tag);
 	free(s->ledger);
 	free(s->protections);
+	free(s->probe_sandbox);
 	free(s->notice);
 	free(s);
 }

@@ -26,11 +26,13 @@ extern const struct executor_ops exec_slurm; /* ctx: a struct slurm */
  * (the probe must read a marker written here, and write back where this
  * host reads), and cancels the jobs a crashed run of the experiment left
  * queued. It runs loop for that, so call it before the loop has other
- * handles. Returns the executor, or NULL with *cause when jobs cannot
- * run on the cluster.
+ * handles. With sandbox, the probe's shim tries the namespaces jobs ask
+ * for (exec_req's ns), and the notice says whether the node allowed
+ * them. Returns the executor, or NULL with *cause when jobs cannot run
+ * on the cluster.
  */
 struct slurm *slurm_new(uv_loop_t *loop, const struct execspec *x,
-    const char *state_dir, const char *expdir, char **cause);
+    const char *state_dir, const char *expdir, int sandbox, char **cause);
 /* Frees the executor once its commands are done; call it when no job of
  * it runs any more, from the loop or before it runs again. */
 void slurm_close(struct slurm *);

@@ -13,7 +13,7 @@
 # it failed).
 . "${top_srcdir}/tests/regress/lib.sh"
 
-checks=19
+checks=22
 skip_all() {
 	i=0
 	while [ $i -lt $checks ]; do
@@ -81,6 +81,49 @@ else
 	echo "# local: $(head -n 1 "$T/local.csv")"
 	echo "# slurm: $(head -n 1 "$T/slurm.csv")"
 fi
+
+# Namespaces on the node: the shim makes them there as it does here, so
+# a test that asks for network: none sees only loopback, and its /tmp is
+# its own; its protections say so.
+cat >"$T/ns.sh" <<'SH'
+#!/bin/sh
+n=$(tail -n +3 /proc/net/dev | grep -vc '^ *lo:')
+echo "ifaces $n" >>"$WAYFINDER_RESULTS"
+echo x >"/tmp/wf-slurm-ns.$SLURM_JOB_ID"
+SH
+cat >"$T/ns.yaml" <<'YAML'
+name: slurmns
+params:
+  - {name: N, type: int, values: [1], when: test}
+test:
+  run: 'exec sh "$WAYFINDER_SPEC_DIR/ns.sh"'
+  network: none
+  repeat: 1
+  metrics: [ifaces]
+  objective: {metric: ifaces, direction: minimize}
+search: {strategy: grid}
+executor: {type: slurm, poll: 500ms}
+YAML
+host_ifaces=$(tail -n +3 /proc/net/dev | grep -vc '^ *lo:')
+timeout 120 "$WAYFINDER" run "$T/ns.yaml" --foreground --executor slurm \
+	>"$T/out" 2>&1
+rc=$?
+sed 's/^/# /' "$T/out"
+if [ "$rc" -eq 0 ] && grep -q "the shim makes the jobs' namespaces on the node" "$T/out"; then
+	grep -q "trial 1: ifaces 0 " "$T/out"
+	ok $? "network: none under Slurm: the test sees only loopback (this host has $host_ifaces other interfaces)"
+	ls /tmp/wf-slurm-ns.* >/dev/null 2>&1
+	is "$?" 2 "and its /tmp is private: what it wrote there is gone"
+	wf results slurmns --format csv
+	csv_col "$T/out" protections >"$T/prot"
+	grep -q " ns:mount+pid+ipc+uts+net tmp:private" "$T/prot"
+	ok $? "its protections say so ($(head -n 1 "$T/prot"))"
+else
+	skip "the node does not let the shim make namespaces (rc $rc)"
+	skip "the node does not let the shim make namespaces (rc $rc)"
+	skip "the node does not let the shim make namespaces (rc $rc)"
+fi
+rm -f /tmp/wf-slurm-ns.*
 
 # A test that outlives its timeout, one cancelled from outside the first
 # time it runs, and one cancelled every time.

@@ -591,7 +591,7 @@ main(void)
 	files_mkdirs(exp, 0700);
 	path = xasprintf("%s/mode.probe", F);
 	put(path, "elsewhere", 0644);
-	s = slurm_new(&loop, &xs, T, exp, &cause);
+	s = slurm_new(&loop, &xs, T, exp, 1, &cause);
 	ok(s == NULL && cause != NULL &&
 		strstr(cause, "must be on a file system the nodes share") !=
 		    NULL,
@@ -613,7 +613,7 @@ main(void)
 	path = xasprintf("%s/slurm/submitted", exp);
 	put(path, "500\n", 0644);
 	free(path);
-	s = slurm_new(&loop, &xs, T, exp, &cause);
+	s = slurm_new(&loop, &xs, T, exp, 1, &cause);
 	if (!ok(s != NULL, "the fake cluster passes the start-up probe")) {
 		diag("%s", cause);
 		return done_testing();
