@@ -120,6 +120,8 @@ cmd_status(int argc, char **argv)
 	json_t *list, *o, *v;
 	size_t i;
 	json_int_t failed, lost;
+	char **trials;
+	int tw = 15; /* "TRIALS" and "20/20, 0 failed" */
 	int c, daemon;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -163,21 +165,30 @@ cmd_status(int argc, char **argv)
 	printf("%s: %s\n", state,
 	    daemon ? "the daemon runs" :
 		     "no daemon runs (wayfinder daemon starts one)");
-	if (json_array_size(list) == 0)
-		printf("no experiments\n");
-	else
-		printf("%4s  %-20s %-11s %-15s %-22s %s\n", "ID", "NAME",
-		    "STATE", "TRIALS", "BEST", "ETA");
+	/* The trials column as wide as its widest entry. */
+	trials = xcalloc(json_array_size(list) + 1, sizeof *trials);
 	json_array_foreach(list, i, o)
 	{
 		failed = json_integer_value(json_object_get(o, "failed"));
 		lost = json_integer_value(json_object_get(o, "lost"));
-		t = xasprintf(lost > 0 ? "%lld/%lld, %lld failed, %lld lost" :
-					 "%lld/%lld, %lld failed",
+		trials[i] = xasprintf(lost > 0 ?
+			"%lld/%lld, %lld failed, %lld lost" :
+			"%lld/%lld, %lld failed",
 		    (long long)(json_integer_value(json_object_get(o, "done")) +
 			failed + lost),
 		    (long long)json_integer_value(json_object_get(o, "budget")),
 		    (long long)failed, (long long)lost);
+		if ((int)strlen(trials[i]) > tw)
+			tw = (int)strlen(trials[i]);
+	}
+	if (json_array_size(list) == 0)
+		printf("no experiments\n");
+	else
+		printf("%4s  %-20s %-11s %-*s %-22s %s\n", "ID", "NAME",
+		    "STATE", tw, "TRIALS", "BEST", "ETA");
+	json_array_foreach(list, i, o)
+	{
+		t = trials[i];
 		if ((v = json_object_get(o, "best")) != NULL)
 			snprintf(best, sizeof best, "%.6g (trial %lld)",
 			    json_number_value(v),
@@ -188,14 +199,15 @@ cmd_status(int argc, char **argv)
 		eta = (v = json_object_get(o, "eta")) != NULL ?
 		    clock_text(json_number_value(v)) :
 		    xstrdup("-");
-		printf("%4lld  %-20.20s %-11s %-15s %-22s %s\n",
+		printf("%4lld  %-20.20s %-11s %-*s %-22s %s\n",
 		    (long long)json_integer_value(json_object_get(o, "id")),
 		    json_string_value(json_object_get(o, "name")),
-		    json_string_value(json_object_get(o, "state")), t, best,
+		    json_string_value(json_object_get(o, "state")), tw, t, best,
 		    eta);
 		free(t);
 		free(eta);
 	}
+	free(trials);
 	json_decref(list);
 	free(state);
 	return EXIT_OK;

@@ -13,7 +13,7 @@
 # it failed).
 . "${top_srcdir}/tests/regress/lib.sh"
 
-checks=22
+checks=23
 skip_all() {
 	i=0
 	while [ $i -lt $checks ]; do
@@ -207,6 +207,9 @@ wf results slurmfail --format csv
 csv_col "$T/out" status | tr '\n' ' ' >"$T/status"
 is "$(cat "$T/status")" "done failed lost " \
 	"the results record the lost trial as lost"
+wf status
+grep -q " slurmfail  *done  *3/3, 1 failed, 1 lost " "$T/out"
+ok $? "and status counts it apart: $(grep slurmfail "$T/out" | head -n 1)"
 
 # The same command again, the cluster sound: only the lost trial runs,
 # and is measured.
