@@ -3,8 +3,9 @@
  * pieces of any size, must give messages or errors, never a crash, a
  * leak or undefined behaviour; every message decoded is checked in both
  * directions and encoded again. Built with -fsanitize=fuzzer it is a
- * libFuzzer target (see .ci/run); otherwise a TAP test replaying the
- * files named on its command line (tests/fuzz/proto-corpus).
+ * libFuzzer target (see .ci/run); otherwise, linked with replay-main.c,
+ * a TAP test replaying the files named on its command line
+ * (tests/fuzz/proto-corpus).
  */
 #include "config.h"
 
@@ -59,31 +60,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	proto_reader_free(&r);
 	return 0;
 }
-
-#ifndef FUZZING_ENGINE
-int
-main(int argc, char **argv)
-{
-	FILE *f;
-	char *buf;
-	size_t len;
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if ((f = fopen(argv[i], "rb")) == NULL) {
-			printf("not ok %d - %s: cannot open\n", i, argv[i]);
-			continue;
-		}
-		buf = xmalloc(1 << 20);
-		len = fread(buf, 1, 1 << 20, f);
-		fclose(f);
-		LLVMFuzzerTestOneInput((const uint8_t *)buf, len);
-		free(buf);
-		printf("ok %d - %s\n", i,
-		    strrchr(argv[i], '/') != NULL ? strrchr(argv[i], '/') + 1 :
-						    argv[i]);
-	}
-	printf("1..%d\n", argc - 1);
-	return 0;
-}
-#endif

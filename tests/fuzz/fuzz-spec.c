@@ -1,9 +1,10 @@
 /*
  * Fuzz target for the spec loader: any bytes must give a spec or
  * diagnostics, never a crash, a leak or undefined behaviour. Built with
- * -fsanitize=fuzzer it is a libFuzzer target (see .ci/run); otherwise it
- * is a TAP test that replays the files named on its command line (the
- * malformed-spec suite and the crashers kept in tests/fuzz/corpus).
+ * -fsanitize=fuzzer it is a libFuzzer target (see .ci/run); otherwise,
+ * linked with replay-main.c, a TAP test that replays the files named on
+ * its command line (the malformed-spec suite and the crashers kept in
+ * tests/fuzz/corpus).
  */
 #include "config.h"
 
@@ -46,31 +47,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	diag_free(&d);
 	return 0;
 }
-
-#ifndef FUZZING_ENGINE
-int
-main(int argc, char **argv)
-{
-	FILE *f;
-	char *buf;
-	size_t len;
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if ((f = fopen(argv[i], "rb")) == NULL) {
-			printf("not ok %d - %s: cannot open\n", i, argv[i]);
-			continue;
-		}
-		buf = xmalloc(1 << 20);
-		len = fread(buf, 1, 1 << 20, f);
-		fclose(f);
-		LLVMFuzzerTestOneInput((const uint8_t *)buf, len);
-		free(buf);
-		printf("ok %d - %s\n", i,
-		    strrchr(argv[i], '/') != NULL ? strrchr(argv[i], '/') + 1 :
-						    argv[i]);
-	}
-	printf("1..%d\n", argc - 1);
-	return 0;
-}
-#endif
