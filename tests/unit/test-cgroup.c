@@ -22,83 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fakefs.h"
 #include "tap.h"
 #include "../../src/cgroup.h"
 #include "../../src/files.h"
 #include "../../src/xmalloc.h"
 
 static char tmp[] = "/tmp/wf-cgtest-XXXXXX";
-
-/* A path from a format, in one of a few rotating buffers. */
-static const char *
-P(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static const char *
-P(const char *fmt, ...)
-{
-	static char bufs[8][512];
-	static int i;
-	char *b = bufs[i++ % 8];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(b, sizeof bufs[0], fmt, ap);
-	va_end(ap);
-	return b;
-}
-
-/* Writes a file the way the kernel would show it (in place). */
-static void
-put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
-		printf("Bail out! cannot write %s\n", path);
-		exit(1);
-	}
-}
-
-/* A file's text without trailing newlines, or "(none)". */
-static const char *
-get(const char *path)
-{
-	static char buf[4][4096];
-	static int i;
-	char *b = buf[i++ % 4], *text;
-	size_t len;
-
-	if ((text = files_read(path, &len)) == NULL)
-		return "(none)";
-	while (len > 0 && text[len - 1] == '\n')
-		text[--len] = '\0';
-	snprintf(b, sizeof buf[0], "%s", text);
-	free(text);
-	return b;
-}
-
-static int
-isdir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static void
-mkdir_p(const char *path)
-{
-	if (files_mkdirs(path, 0755) != 0) {
-		printf("Bail out! cannot create %s\n", path);
-		exit(1);
-	}
-}
-
-static int
-contains(const char *s, const char *sub)
-{
-	return s != NULL && strstr(s, sub) != NULL;
-}
 
 static void
 skip(const char *why)

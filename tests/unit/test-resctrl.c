@@ -13,62 +13,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fakefs.h"
 #include "tap.h"
 #include "../../src/files.h"
 #include "../../src/resctrl.h"
 
 static char tmp[] = "/tmp/wf-rctest-XXXXXX";
-
-static const char *
-P(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static const char *
-P(const char *fmt, ...)
-{
-	static char bufs[8][512];
-	static int i;
-	char *b = bufs[i++ % 8];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(b, sizeof bufs[0], fmt, ap);
-	va_end(ap);
-	return b;
-}
-
-static void
-put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
-		printf("Bail out! cannot write %s\n", path);
-		exit(1);
-	}
-}
-
-static void
-mkdir_p(const char *path)
-{
-	if (files_mkdirs(path, 0755) != 0) {
-		printf("Bail out! cannot create %s\n", path);
-		exit(1);
-	}
-}
-
-static int
-isdir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int
-contains(const char *s, const char *sub)
-{
-	return s != NULL && strstr(s, sub) != NULL;
-}
 
 /*
  * A fake resctrl: L3 CAT with cbm (hex) and closids, unless cbm is
@@ -114,17 +64,6 @@ group_dir(const char *root, const char *name)
 	put(P("%s/tasks", dir), "");
 	put(P("%s/cpus", dir), "ffff\n");
 	put(P("%s/mode", dir), "shareable\n");
-}
-
-static const char *
-get(const char *path)
-{
-	static char buf[4096];
-	char *text = files_read(path, NULL);
-
-	snprintf(buf, sizeof buf, "%s", text != NULL ? text : "(none)");
-	free(text);
-	return buf;
 }
 
 /* Creates a group in a prepared dir; returns it or NULL (why shown). */
@@ -257,7 +196,7 @@ test_alloc(void)
 	is_int(rc, 0, "alloc: a, 8 ways on both domains, 50%");
 	is_str(a != NULL ? resctrl_group_schemata(a) : NULL,
 	    "L3:0=ff0;1=ff0\nMB:0=50;1=50\n", "alloc: a's schemata");
-	is_str(get(P("%s/a/schemata", root)), "L3:0=ff0;1=ff0\nMB:0=50;1=50\n",
+	is_str(get(P("%s/a/schemata", root)), "L3:0=ff0;1=ff0\nMB:0=50;1=50",
 	    "alloc: written to the group");
 	is_str(a != NULL ? resctrl_group_tasks(a) : NULL, P("%s/a/tasks", root),
 	    "alloc: tasks file");
