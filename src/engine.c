@@ -2210,8 +2210,8 @@ sandbox_open(struct engine *e)
 		}
 	}
 	if (namespaces_work()) {
-		e->ns = "mount,pid,ipc,uts";
-		e->ns_net = "mount,pid,ipc,uts,net";
+		e->ns = EXEC_NS;
+		e->ns_net = EXEC_NS_NET;
 	} else
 		notice(e,
 		    "sandbox: this kernel or container does not let us "
@@ -2404,8 +2404,8 @@ engine_run(const struct engine_opts *o, enum engine_end *end,
 			 * protections say whether it did). */
 			e->cgdesc = xstrdup(slurm_protections(e->slurm));
 			if (!o->no_sandbox) {
-				e->ns = "mount,pid,ipc,uts";
-				e->ns_net = "mount,pid,ipc,uts,net";
+				e->ns = EXEC_NS;
+				e->ns_net = EXEC_NS_NET;
 			}
 			notice(e, "%s", slurm_notice(e->slurm));
 		} else

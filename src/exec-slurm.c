@@ -43,11 +43,8 @@
 #include "pmu.h"
 #include "xmalloc.h"
 
-#define GRACE_MS 2000    /* the shim's, between SIGTERM and SIGKILL */
-#define PROBE_WAIT_S 300 /* for the start-up probe to run */
-/* The namespaces the probe's shim tries: a job's, without the network
- * (the probe needs none of them; it tells whether the node allows them). */
-#define PROBE_NS "mount,pid,ipc,uts"
+#define GRACE_MS 2000        /* the shim's, between SIGTERM and SIGKILL */
+#define PROBE_WAIT_S 300     /* for the start-up probe to run */
 #define REPORT_WAIT_MS 15000 /* a report waits this long for Slurm's end */
 #define SUBMIT_TRIES 10      /* sbatch failing for a transient reason */
 #define DEFAULT_JOBS_MAX 256
@@ -1557,10 +1554,12 @@ probe(struct slurm *s, const char *state_dir, char **cause)
 	cat[0] = "cat";
 	cat[1] = marker;
 	cat[2] = NULL;
-	keep[0] = s->dir; /* the marker, in a private /tmp */
+	/* The probe tries a job's namespaces (not the network: it says
+	 * whether the node allows them), keeping the marker in sight. */
+	keep[0] = s->dir;
 	keep[1] = NULL;
 	if (write_file(marker, token, strlen(token), 0600, cause) != 0 ||
-	    write_request(request, NULL, s->ns ? PROBE_NS : NULL, keep, s->dir,
+	    write_request(request, NULL, s->ns ? EXEC_NS : NULL, keep, s->dir,
 		cat, environ, 0, cause) != 0)
 		goto out;
 	arg_add(&a, xstrdup("sbatch"));

@@ -45,6 +45,11 @@ struct exec_result {
 		    word: the local engine reads its cgroup itself) */
 };
 
+/* The namespaces of a job's sandbox, as the shim's -N and ns= read
+ * them; with the network when a stage says network: none. */
+#define EXEC_NS "mount,pid,ipc,uts"
+#define EXEC_NS_NET EXEC_NS ",net"
+
 struct exec_req {
 	/* What a plan shows (the local executor does not need them). */
 	int64_t job;
@@ -72,7 +77,7 @@ struct exec_req {
 	 * another server).
 	 */
 	int slot;
-	const char *ns;              /* "mount,pid,ipc,uts,net": namespaces */
+	const char *ns;              /* EXEC_NS or EXEC_NS_NET: namespaces */
 	const char *const *keep;     /* directories a private /tmp keeps */
 	const char *const *join;     /* cgroup.procs files the server joins */
 	const char *const *job_join; /* ... the job joins, between fork and
