@@ -99,14 +99,13 @@ static void
 progress_line(struct run *r, const struct engine_progress *p)
 {
 	char *eta = p->eta >= 0 ? clock_text(p->eta) : xstrdup("?");
-	char *el = clock_text(p->elapsed);
+	char *el = clock_text(p->elapsed), buf[32];
 
 	clear_line(r);
-	printf("[%llu/%llu] %llu failed",
+	printf("[%llu/%llu] %llu failed%s",
 	    (unsigned long long)(p->done + p->failed + p->lost),
-	    (unsigned long long)p->budget, (unsigned long long)p->failed);
-	if (p->lost > 0)
-		printf(", %llu lost", (unsigned long long)p->lost);
+	    (unsigned long long)p->budget, (unsigned long long)p->failed,
+	    lost_text(p->lost, buf, sizeof buf));
 	if (p->have_best)
 		printf(" | best %.6g (trial %lld)", p->best,
 		    (long long)p->best_seq);
