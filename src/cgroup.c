@@ -81,22 +81,6 @@ struct cgroup {
 	uint64_t memory_max, pids_max;
 };
 
-static void
-set_why(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-set_why(char **why, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL)
-		return;
-	va_start(ap, fmt);
-	free(*why);
-	*why = xvasprintf(fmt, ap);
-	va_end(ap);
-}
-
 static void add_note(struct cgroup_sys *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -433,7 +417,7 @@ open_v2(struct cgroup_sys *s, const char *self, const char *controllers,
 		if (has_word(controllers, feat_names[f]))
 			s->of[f] = 0;
 	if (s->of[F_CPUSET] < 0 && s->of[F_MEMORY] < 0 && s->of[F_PIDS] < 0) {
-		set_why(why,
+		xsetf(why,
 		    "cgroup v2 at %s without controllers: "
 		    "%s/cgroup.controllers "
 		    "lists none of cpuset, memory, pids (%s%s%s)",
@@ -472,7 +456,7 @@ cgroup_sys_open(const char *root, const char *self, struct cgroup_sys **sysp,
 
 	*sysp = NULL;
 	if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		set_why(why, "no cgroup filesystem at %s", root);
+		xsetf(why, "no cgroup filesystem at %s", root);
 		return -ENOENT;
 	}
 	if (self == NULL) {
@@ -493,7 +477,7 @@ cgroup_sys_open(const char *root, const char *self, struct cgroup_sys **sysp,
 		s->version = 1;
 		open_v1(s, self);
 		if (s->nhier == 0) {
-			set_why(why,
+			xsetf(why,
 			    "no cgroup filesystem at %s (neither cgroup v2, "
 			    "%s/cgroup.controllers, nor v1 hierarchies such as "
 			    "%s/memory that hold our process)",
@@ -504,7 +488,7 @@ cgroup_sys_open(const char *root, const char *self, struct cgroup_sys **sysp,
 	}
 	for (h = 0; h < s->nhier; h++) {
 		if (access(s->hier[h].base, W_OK) != 0) {
-			set_why(why,
+			xsetf(why,
 			    "not root: creating cgroups in %s needs root",
 			    s->hier[h].base);
 			r = -EACCES;
@@ -670,7 +654,7 @@ enable_v2(struct cgroup_sys *s, const char *dir, char **why)
 	free(all);
 	free(have);
 	if (!left) {
-		set_why(why,
+		xsetf(why,
 		    "cannot enable any controller in "
 		    "%s/cgroup.subtree_control (%s)",
 		    dir, s->notes != NULL ? s->notes : "");
@@ -701,11 +685,11 @@ cgroup_instance(struct cgroup_sys *s, const char *name, char **why)
 
 	if (*name == '\0' || strchr(name, '/') != NULL ||
 	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-		set_why(why, "bad cgroup name \"%s\"", name);
+		xsetf(why, "bad cgroup name \"%s\"", name);
 		return -EINVAL;
 	}
 	if (s->name != NULL) {
-		set_why(why, "cgroup instance %s exists already", s->name);
+		xsetf(why, "cgroup instance %s exists already", s->name);
 		return -EEXIST;
 	}
 	for (h = 0; h < s->nhier; h++)
@@ -717,7 +701,7 @@ cgroup_instance(struct cgroup_sys *s, const char *name, char **why)
 		hr->inst = xasprintf("%s/%s", hr->base, name);
 		if (mkdir(hr->inst, 0755) != 0 && errno != EEXIST) {
 			r = -errno;
-			set_why(why, "cannot create %s: %s", hr->inst,
+			xsetf(why, "cannot create %s: %s", hr->inst,
 			    strerror(errno));
 			free(hr->inst);
 			hr->inst = NULL;
@@ -728,7 +712,7 @@ cgroup_instance(struct cgroup_sys *s, const char *name, char **why)
 			    0 ||
 			(r = copy_cpuset(hr->base, hr->inst, "cpuset.mems")) !=
 			    0)) {
-			set_why(why,
+			xsetf(why,
 			    "cannot copy cpuset.cpus and .mems from %s "
 			    "to %s: %s",
 			    hr->base, hr->inst, strerror(-r));
@@ -937,11 +921,11 @@ cgroup_new(struct cgroup_sys *s, const char *name, struct cgroup **cgp,
 
 	*cgp = NULL;
 	if (s->name == NULL) {
-		set_why(why, "no cgroup instance to put slot %s in", name);
+		xsetf(why, "no cgroup instance to put slot %s in", name);
 		return -EINVAL;
 	}
 	if (*name == '\0' || strchr(name, '/') != NULL || name[0] == '.') {
-		set_why(why, "bad cgroup name \"%s\"", name);
+		xsetf(why, "bad cgroup name \"%s\"", name);
 		return -EINVAL;
 	}
 	cg = xcalloc(1, sizeof *cg);
@@ -955,7 +939,7 @@ cgroup_new(struct cgroup_sys *s, const char *name, struct cgroup **cgp,
 	for (h = 0; h < s->nhier; h++) {
 		if (mkdir(cg->dir[h], 0755) != 0 && errno != EEXIST) {
 			r = -errno;
-			set_why(why, "cannot create %s: %s", cg->dir[h],
+			xsetf(why, "cannot create %s: %s", cg->dir[h],
 			    strerror(errno));
 			goto fail;
 		}
@@ -964,8 +948,7 @@ cgroup_new(struct cgroup_sys *s, const char *name, struct cgroup **cgp,
 			  "cpuset.cpus")) != 0 ||
 			(r = copy_cpuset(s->hier[h].inst, cg->dir[h],
 			     "cpuset.mems")) != 0)) {
-			set_why(why,
-			    "cannot set cpuset.cpus and .mems of %s: %s",
+			xsetf(why, "cannot set cpuset.cpus and .mems of %s: %s",
 			    cg->dir[h], strerror(-r));
 			h++;
 			goto fail;

@@ -55,22 +55,6 @@ struct resctrl_group {
 	int *idx; /* its domains, as indices into r->dom */
 };
 
-static void
-set_why(char **why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-set_why(char **why, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL)
-		return;
-	va_start(ap, fmt);
-	free(*why);
-	*why = xvasprintf(fmt, ap);
-	va_end(ap);
-}
-
 static int
 isdir(const char *dir, const char *sub)
 {
@@ -178,12 +162,12 @@ no_resctrl_why(const char *root, char **why)
 	free(fs);
 	/* The kernel registers the filesystem only for a CPU with RDT. */
 	if (known)
-		set_why(why,
+		xsetf(why,
 		    "no resctrl filesystem mounted at %s (mount it: "
 		    "mount -t resctrl resctrl %s)",
 		    root, root);
 	else
-		set_why(why,
+		xsetf(why,
 		    "no resctrl filesystem mounted at %s (the CPU or kernel "
 		    "has no RDT: resctrl is not in /proc/filesystems)",
 		    root);
@@ -197,7 +181,7 @@ open_cat(struct resctrl *r, const char *info, char **why)
 
 	if ((rc = read_num(info, "cbm_mask", 16, &r->cbm)) != 0 ||
 	    r->cbm == 0) {
-		set_why(why, "cannot read %s/cbm_mask", info);
+		xsetf(why, "cannot read %s/cbm_mask", info);
 		return rc != 0 ? rc : -EIO;
 	}
 	for (i = 0; i < 64 && (r->cbm >> i) != 0; i++)
@@ -252,7 +236,7 @@ resctrl_open(const char *root, struct resctrl **rp, char **why)
 		free(sub);
 	}
 	if (!r->cat && !r->mba) {
-		set_why(why,
+		xsetf(why,
 		    "resctrl at %s offers no cache nor memory bandwidth "
 		    "allocation (monitoring only?)",
 		    root);
@@ -260,21 +244,21 @@ resctrl_open(const char *root, struct resctrl **rp, char **why)
 		goto fail;
 	}
 	if ((text = read_in(root, "schemata")) == NULL) {
-		set_why(why, "cannot read %s/schemata", root);
+		xsetf(why, "cannot read %s/schemata", root);
 		rc = -EIO;
 		goto fail;
 	}
 	if (r->cat != 0 &&
 	    (r->ndom = schemata_line(text, r->cat == 1 ? "L3" : "L3CODE", 16,
 		 r->dom, vals)) <= 0) {
-		set_why(why, "no L3 line in %s/schemata", root);
+		xsetf(why, "no L3 line in %s/schemata", root);
 		rc = -EIO;
 		goto fail;
 	}
 	if (r->mba) {
 		if ((r->nmb = schemata_line(text, "MB", 10, r->mbdom, vals)) <=
 		    0) {
-			set_why(why, "no MB line in %s/schemata", root);
+			xsetf(why, "no MB line in %s/schemata", root);
 			rc = -EIO;
 			goto fail;
 		}
@@ -289,8 +273,8 @@ resctrl_open(const char *root, struct resctrl **rp, char **why)
 		}
 	}
 	if (access(root, W_OK) != 0) {
-		set_why(why,
-		    "not root: creating resctrl groups in %s needs root", root);
+		xsetf(why, "not root: creating resctrl groups in %s needs root",
+		    root);
 		rc = -EACCES;
 		goto fail;
 	}
@@ -494,14 +478,14 @@ domains(const struct resctrl *r, const int *ids, size_t n, int mb, int *idx,
 			known = xstrdup("");
 			for (j = 0; j < r->ndom; j++)
 				append(&known, " %d", r->dom[j]);
-			set_why(why,
+			xsetf(why,
 			    "no L3 domain with cache id %d (there are:%s)",
 			    ids[i], known);
 			free(known);
 			return -EINVAL;
 		}
 		if (mb && !has_id(r->mbdom, r->nmb, ids[i])) {
-			set_why(why, "no MBA domain with id %d", ids[i]);
+			xsetf(why, "no MBA domain with id %d", ids[i]);
 			return -EINVAL;
 		}
 		if (!has_id(idx, *nidx, j))
@@ -537,25 +521,25 @@ resctrl_group_new(struct resctrl *r, const char *name, const int *ids, size_t n,
 	if (*name == '\0' || name[0] == '.' || strchr(name, '/') != NULL ||
 	    strcmp(name, "info") == 0 || strcmp(name, "mon_groups") == 0 ||
 	    strcmp(name, "mon_data") == 0) {
-		set_why(why, "bad resctrl group name \"%s\"", name);
+		xsetf(why, "bad resctrl group name \"%s\"", name);
 		return -EINVAL;
 	}
 	if (ways < 0 || bandwidth < 0 || bandwidth > 100) {
-		set_why(why, "bad request: %d cache ways, %d%% bandwidth", ways,
+		xsetf(why, "bad request: %d cache ways, %d%% bandwidth", ways,
 		    bandwidth);
 		return -EINVAL;
 	}
 	if (ways > 0 && r->cat == 0) {
-		set_why(why, "no L3 cache allocation (CAT) here");
+		xsetf(why, "no L3 cache allocation (CAT) here");
 		return -ENOTSUP;
 	}
 	if (bandwidth > 0 && !r->mba) {
-		set_why(why, "no memory bandwidth allocation (MBA) here");
+		xsetf(why, "no memory bandwidth allocation (MBA) here");
 		return -ENOTSUP;
 	}
 	if (ways > 0 && (ways < r->min_bits || ways > r->ways)) {
-		set_why(why, "%d cache ways asked: the L3 allows %d to %d",
-		    ways, r->min_bits, r->ways);
+		xsetf(why, "%d cache ways asked: the L3 allows %d to %d", ways,
+		    r->min_bits, r->ways);
 		return -EINVAL;
 	}
 	if ((rc = domains(r, ids, n, bandwidth > 0, idx, &nidx, why)) != 0)
@@ -566,7 +550,7 @@ resctrl_group_new(struct resctrl *r, const char *name, const int *ids, size_t n,
 	    (limit == 0 || r->mb_closids < limit))
 		limit = r->mb_closids;
 	if (limit > 0 && count_groups(r->root, name) + 2 > limit) {
-		set_why(why,
+		xsetf(why,
 		    "too many resctrl groups: the hardware has %d CLOSIDs, "
 		    "one of them the default group's",
 		    limit);
@@ -576,7 +560,7 @@ resctrl_group_new(struct resctrl *r, const char *name, const int *ids, size_t n,
 	if (ways > 0 &&
 	    find_run(r, idx, nidx, ways, r->shareable, &mask) != 0 &&
 	    find_run(r, idx, nidx, ways, 0, &mask) != 0) {
-		set_why(why,
+		xsetf(why,
 		    "not enough cache ways free: %d contiguous asked, at most "
 		    "%d in a row on the domains asked",
 		    ways, longest_free(r, idx, nidx));
@@ -587,7 +571,7 @@ resctrl_group_new(struct resctrl *r, const char *name, const int *ids, size_t n,
 	dir = xasprintf("%s/%s", r->root, name);
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		rc = -errno;
-		set_why(why, "cannot create %s: %s", dir, strerror(errno));
+		xsetf(why, "cannot create %s: %s", dir, strerror(errno));
 		free(dir);
 		return rc;
 	}
@@ -596,7 +580,7 @@ resctrl_group_new(struct resctrl *r, const char *name, const int *ids, size_t n,
 		/* The kernel explains a refused schemata there. */
 		info = xasprintf("%s/info", r->root);
 		status = read_in(info, "last_cmd_status");
-		set_why(why, "cannot write %s/schemata: %s%s%s", dir,
+		xsetf(why, "cannot write %s/schemata: %s%s%s", dir,
 		    strerror(-rc), status != NULL ? ": " : "",
 		    status != NULL ? status : "");
 		free(status);

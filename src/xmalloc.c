@@ -114,3 +114,16 @@ xasprintf(const char *fmt, ...)
 	va_end(ap);
 	return s;
 }
+
+void
+xsetf(char **dst, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (dst == NULL)
+		return;
+	va_start(ap, fmt);
+	free(*dst);
+	*dst = xvasprintf(fmt, ap);
+	va_end(ap);
+}

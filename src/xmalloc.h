@@ -17,6 +17,9 @@ char *xstrndup(const char *, size_t);
 /* Formats into a new string the caller frees. */
 char *xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *, va_list) __attribute__((format(printf, 1, 0)));
+/* Replaces the string *dst (freed) by a formatted one; nothing when dst
+ * is NULL, for a caller that does not want the text. */
+void xsetf(char **dst, const char *, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * Called before any fatal exit so a client can restore the terminal;
