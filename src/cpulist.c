@@ -32,19 +32,18 @@ cmp_int(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Sorts and removes duplicates. */
-static void
-norm(struct list *s)
+size_t
+cpulist_norm(int *cpus, size_t n)
 {
 	size_t i, k = 0;
 
-	if (s->n == 0)
-		return;
-	qsort(s->v, s->n, sizeof *s->v, cmp_int);
-	for (i = 1; i < s->n; i++)
-		if (s->v[i] != s->v[k])
-			s->v[++k] = s->v[i];
-	s->n = k + 1;
+	if (n == 0)
+		return 0;
+	qsort(cpus, n, sizeof *cpus, cmp_int);
+	for (i = 1; i < n; i++)
+		if (cpus[i] != cpus[k])
+			cpus[++k] = cpus[i];
+	return k + 1;
 }
 
 /* A non-negative decimal number; advances *p. */
@@ -101,7 +100,7 @@ cpulist_parse(const char *text, int **out, size_t *nout)
 		p++;
 	if (*p != '\0')
 		goto bad;
-	norm(&s);
+	s.n = cpulist_norm(s.v, s.n);
 	*out = s.v;
 	*nout = s.n;
 	return 0;

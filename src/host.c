@@ -193,19 +193,10 @@ cpus_add(struct cpus *s, int cpu)
 	s->v[s->n++] = cpu;
 }
 
-/* Sorts and removes duplicates. */
 static void
 cpus_norm(struct cpus *s)
 {
-	size_t i, k = 0;
-
-	if (s->n == 0)
-		return;
-	qsort(s->v, s->n, sizeof *s->v, cmp_int);
-	for (i = 1; i < s->n; i++)
-		if (s->v[i] != s->v[k])
-			s->v[++k] = s->v[i];
-	s->n = k + 1;
+	s->n = cpulist_norm(s->v, s->n);
 }
 
 static int
