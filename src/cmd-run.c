@@ -65,17 +65,6 @@ usage(FILE *f)
 	    f);
 }
 
-static char *
-clock_text(double s)
-{
-	long t = (long)(s + 0.5);
-
-	if (t >= 3600)
-		return xasprintf("%ld:%02ld:%02ld", t / 3600, t / 60 % 60,
-		    t % 60);
-	return xasprintf("%ld:%02ld", t / 60, t % 60);
-}
-
 static void
 clear_line(struct run *r)
 {
@@ -98,8 +87,8 @@ lost_text(uint64_t lost, char *buf, size_t size)
 static void
 progress_line(struct run *r, const struct engine_progress *p)
 {
-	char *eta = p->eta >= 0 ? clock_text(p->eta) : xstrdup("?");
-	char *el = clock_text(p->elapsed), buf[32];
+	char *eta = p->eta >= 0 ? cmd_clock(p->eta) : xstrdup("?");
+	char *el = cmd_clock(p->elapsed), buf[32];
 
 	clear_line(r);
 	printf("[%llu/%llu] %llu failed%s",
@@ -241,7 +230,7 @@ summary(const struct run *r, struct store *st, int64_t exp,
 {
 	struct store_trial *v;
 	size_t n, i, j, k;
-	char *el = clock_text(p->elapsed), buf[32];
+	char *el = cmd_clock(p->elapsed), buf[32];
 
 	printf("experiment %lld (%s) %s: %llu trial%s, %llu measured, %llu "
 	       "failed%s, %s\n",

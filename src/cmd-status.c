@@ -29,18 +29,6 @@ usage(FILE *f, const char *cmd)
 		    cmd);
 }
 
-/* "1:02:03" or "2:03" */
-static char *
-clock_text(double s)
-{
-	long t = (long)(s + 0.5);
-
-	if (t >= 3600)
-		return xasprintf("%ld:%02ld:%02ld", t / 3600, t / 60 % 60,
-		    t % 60);
-	return xasprintf("%ld:%02ld", t / 60, t % 60);
-}
-
 /* The experiments as the daemon sees them, or from the store when no
  * daemon runs. */
 static json_t *
@@ -197,7 +185,7 @@ cmd_status(int argc, char **argv)
 		else
 			snprintf(best, sizeof best, "-");
 		eta = (v = json_object_get(o, "eta")) != NULL ?
-		    clock_text(json_number_value(v)) :
+		    cmd_clock(json_number_value(v)) :
 		    xstrdup("-");
 		printf("%4lld  %-20.20s %-11s %-*s %-22s %s\n",
 		    (long long)json_integer_value(json_object_get(o, "id")),

@@ -29,6 +29,9 @@ int cmd_tui(int, char **); /* ui/ui.c: the terminal UI */
 
 /* Prints "wayfinder: message" to stderr. */
 void cmd_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* A duration in seconds as a clock shows it, rounded to the second:
+ * "1:02:03", or "2:03" under an hour. Caller frees. */
+char *cmd_clock(double seconds);
 /* Prints one CSV field on stdout, quoted when it must be. */
 void cmd_csv_field(const char *);
 

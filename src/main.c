@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "xmalloc.h"
 
 static const struct {
 	const char *name;
@@ -57,6 +58,17 @@ cmd_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+char *
+cmd_clock(double s)
+{
+	long t = (long)(s + 0.5);
+
+	if (t >= 3600)
+		return xasprintf("%ld:%02ld:%02ld", t / 3600, t / 60 % 60,
+		    t % 60);
+	return xasprintf("%ld:%02ld", t / 60, t % 60);
 }
 
 void
