@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "files.h"
 #include "proto.h"
 #include "xmalloc.h"
 
@@ -82,7 +83,6 @@ start_daemon(const char *state, char **cause)
 {
 	int p[2], st;
 	char buf[1024];
-	ssize_t n;
 	size_t len = 0;
 	pid_t pid;
 
@@ -105,15 +105,7 @@ start_daemon(const char *state, char **cause)
 		_exit(127);
 	}
 	close(p[1]);
-	while (len < sizeof buf - 1 &&
-	    (n = read(p[0], buf + len, sizeof buf - 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
+	len = files_read_fd(p[0], buf, sizeof buf);
 	close(p[0]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;

@@ -80,7 +80,6 @@ detach(const char *state)
 {
 	int p[2], devnull, logfd, rc;
 	char *log, buf[1024], *cause = NULL;
-	ssize_t n;
 	size_t len = 0;
 	pid_t pid;
 
@@ -103,15 +102,7 @@ detach(const char *state)
 	if (pid > 0) {
 		close(p[1]);
 		close(logfd);
-		while (len < sizeof buf - 1 &&
-		    (n = read(p[0], buf + len, sizeof buf - 1 - len)) != 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				break;
-			len += (size_t)n;
-		}
-		buf[len] = '\0';
+		len = files_read_fd(p[0], buf, sizeof buf);
 		if (strncmp(buf, "ok\n", 3) == 0) {
 			if (isatty(STDOUT_FILENO))
 				printf("daemon started for %s (log %s)\n",

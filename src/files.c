@@ -93,3 +93,21 @@ files_read(const char *path, size_t *lenp)
 		*lenp = len;
 	return text;
 }
+
+size_t
+files_read_fd(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (
+	    len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return len;
+}
