@@ -25,6 +25,7 @@
 #include "dataset.h"
 #include "diag.h"
 #include "spec.h"
+#include "specwrite.h"
 #include "state.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -99,19 +100,6 @@ data_free(struct data *dt)
 	free(dt->objective);
 	free(dt->title);
 	free(dt->domain_note);
-}
-
-/* A YAML single-quoted scalar. */
-static void
-yaml_quote(struct buf *b, const char *s)
-{
-	buf_addc(b, '\'');
-	for (; *s != '\0'; s++) {
-		if (*s == '\'')
-			buf_addc(b, '\'');
-		buf_addc(b, *s);
-	}
-	buf_addc(b, '\'');
 }
 
 static int
@@ -192,7 +180,7 @@ synth_spec(char **names, size_t nnames, const struct store_trial *v, size_t n)
 			if (nums)
 				buf_adds(&b, vals[i]);
 			else
-				yaml_quote(&b, vals[i]);
+				specwrite_scalar(&b, vals[i], 1);
 		}
 		buf_adds(&b, "]\n");
 	}

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "dataset.h"
+#include "specwrite.h"
 #include "xmalloc.h"
 
 /* Bigger files are refused rather than read: a replay dataset is a
@@ -415,22 +416,6 @@ sanitise(const char *name, int metric)
 	return buf_steal(&b);
 }
 
-/* YAML double-quoted scalar. */
-static void
-yaml_quote(struct buf *b, const char *s)
-{
-	buf_addc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_printf(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			buf_printf(b, "\\x%02x", (unsigned char)*s);
-		else
-			buf_addc(b, *s);
-	}
-	buf_addc(b, '"');
-}
-
 static char *
 base_name(const char *path)
 {
@@ -473,20 +458,20 @@ spec_text(const struct dataset *ds, const struct column *cols,
 	free(name);
 	for (i = 0; i < ds->nparams; i++) {
 		buf_adds(&b, "  - name: ");
-		yaml_quote(&b, cols[i].name);
+		specwrite_scalar(&b, cols[i].name, 1);
 		buf_printf(&b, "\n    type: %s\n    values: [",
 		    spec_type_name(cols[i].type));
 		for (k = 0; k < cols[i].nvalues; k++) {
 			if (k > 0)
 				buf_adds(&b, ", ");
-			yaml_quote(&b, cols[i].values[k]);
+			specwrite_scalar(&b, cols[i].values[k], 1);
 		}
 		buf_adds(&b, "]\n");
 	}
 	buf_adds(&b, "test:\n  run: \"true\"\n  metrics: [");
-	yaml_quote(&b, metric->name);
+	specwrite_scalar(&b, metric->name, 1);
 	buf_adds(&b, "]\n  objective: {metric: ");
-	yaml_quote(&b, metric->name);
+	specwrite_scalar(&b, metric->name, 1);
 	buf_printf(&b, ", direction: %s}\n",
 	    ds->direction == DIR_MAXIMIZE ? "maximize" : "minimize");
 	return buf_steal(&b);
