@@ -489,6 +489,29 @@ col_text(sqlite3_stmt *st, int i)
 	return t == NULL ? NULL : xstrdup((const char *)t);
 }
 
+/*
+ * Every row of st in a new array of elements of size bytes, each zeroed
+ * and then filled from its row by fill; NULL when there is none. Resets
+ * st.
+ */
+static void *
+rows(struct store *s, sqlite3_stmt *st, size_t size,
+    void (*fill)(sqlite3_stmt *, void *), size_t *n)
+{
+	unsigned char *v = NULL;
+	size_t count = 0;
+
+	while (row(s, st)) {
+		v = xreallocarray(v, count + 1, size);
+		memset(v + count * size, 0, size);
+		fill(st, v + count * size);
+		count++;
+	}
+	sqlite3_reset(st);
+	*n = count;
+	return v;
+}
+
 static int
 exec_sql(struct store *s, const char *text, char **cause)
 {
@@ -741,19 +764,17 @@ store_experiments(struct store *s, struct store_experiment **out, size_t *n)
 	return 0;
 }
 
+static void
+fill_text(sqlite3_stmt *st, void *p)
+{
+	*(char **)p = col_text(st, 0);
+}
+
 void
 store_param_names(struct store *s, int64_t exp, char ***names, size_t *n)
 {
-	sqlite3_stmt *st;
-
-	*names = NULL;
-	*n = 0;
-	st = bind(s, S_PARAM_NAMES, "i", exp);
-	while (row(s, st)) {
-		*names = xreallocarray(*names, *n + 1, sizeof **names);
-		(*names)[(*n)++] = col_text(st, 0);
-	}
-	sqlite3_reset(st);
+	*names = rows(s, bind(s, S_PARAM_NAMES, "i", exp), sizeof **names,
+	    fill_text, n);
 }
 
 void
@@ -895,35 +916,50 @@ col_double(sqlite3_stmt *st, int i)
 	    sqlite3_column_double(st, i);
 }
 
+static void
+fill_metric(sqlite3_stmt *st, void *p)
+{
+	struct store_metric *m = p;
+
+	m->name = col_text(st, 0);
+	m->median = col_double(st, 1);
+	m->mean = col_double(st, 2);
+	m->stddev = col_double(st, 3);
+	m->min = col_double(st, 4);
+	m->max = col_double(st, 5);
+	m->n = sqlite3_column_int(st, 6);
+}
+
+static void
+fill_trial(sqlite3_stmt *st, void *p)
+{
+	struct store_trial *t = p;
+
+	t->id = sqlite3_column_int64(st, 0);
+	t->seq = sqlite3_column_int64(st, 1);
+	t->config_id = sqlite3_column_int64(st, 2);
+	t->config_key = col_text(st, 3);
+	t->build_key = col_text(st, 4);
+	t->state = col_text(st, 5);
+	t->reason = col_text(st, 6);
+	t->has_value = sqlite3_column_type(st, 7) != SQLITE_NULL;
+	t->value = col_double(st, 7);
+	t->stddev = col_double(st, 8);
+	t->n = sqlite3_column_int(st, 9);
+	t->started = col_double(st, 10);
+	t->finished = col_double(st, 11);
+	t->protections = col_text(st, 12);
+	t->baseline = sqlite3_column_int(st, 13);
+}
+
 int
 store_trials(struct store *s, int64_t exp, struct store_trial **out, size_t *n)
 {
 	struct store_trial *v = NULL, *t;
-	sqlite3_stmt *st, *q;
+	sqlite3_stmt *q;
 	size_t count = 0, i;
 
-	st = bind(s, S_TRIALS, "i", exp);
-	while (row(s, st)) {
-		v = xreallocarray(v, count + 1, sizeof *v);
-		t = &v[count++];
-		memset(t, 0, sizeof *t);
-		t->id = sqlite3_column_int64(st, 0);
-		t->seq = sqlite3_column_int64(st, 1);
-		t->config_id = sqlite3_column_int64(st, 2);
-		t->config_key = col_text(st, 3);
-		t->build_key = col_text(st, 4);
-		t->state = col_text(st, 5);
-		t->reason = col_text(st, 6);
-		t->has_value = sqlite3_column_type(st, 7) != SQLITE_NULL;
-		t->value = col_double(st, 7);
-		t->stddev = col_double(st, 8);
-		t->n = sqlite3_column_int(st, 9);
-		t->started = col_double(st, 10);
-		t->finished = col_double(st, 11);
-		t->protections = col_text(st, 12);
-		t->baseline = sqlite3_column_int(st, 13);
-	}
-	sqlite3_reset(st);
+	v = rows(s, bind(s, S_TRIALS, "i", exp), sizeof *v, fill_trial, &count);
 	for (i = 0; i < count; i++) {
 		t = &v[i];
 		q = bind(s, S_TRIAL_VALUES, "i", t->config_id);
@@ -936,22 +972,8 @@ store_trials(struct store *s, int64_t exp, struct store_trial **out, size_t *n)
 			t->values[t->nvalues++] = col_text(q, 1);
 		}
 		sqlite3_reset(q);
-		q = bind(s, S_TRIAL_METRICS, "i", t->id);
-		while (row(s, q)) {
-			struct store_metric *m;
-
-			t->metrics = xreallocarray(t->metrics, t->nmetrics + 1,
-			    sizeof *t->metrics);
-			m = &t->metrics[t->nmetrics++];
-			m->name = col_text(q, 0);
-			m->median = col_double(q, 1);
-			m->mean = col_double(q, 2);
-			m->stddev = col_double(q, 3);
-			m->min = col_double(q, 4);
-			m->max = col_double(q, 5);
-			m->n = sqlite3_column_int(q, 6);
-		}
-		sqlite3_reset(q);
+		t->metrics = rows(s, bind(s, S_TRIAL_METRICS, "i", t->id),
+		    sizeof *t->metrics, fill_metric, &t->nmetrics);
 		t->iterations_done =
 		    (int)one_id(s, bind(s, S_TRIAL_ITERS, "i", t->id));
 	}
@@ -984,25 +1006,22 @@ store_trials_free(struct store_trial *v, size_t n)
 	free(v);
 }
 
+static void
+fill_measurement(sqlite3_stmt *st, void *p)
+{
+	struct store_measurement *v = p;
+
+	v->metric = col_text(st, 0);
+	v->iteration = sqlite3_column_int(st, 1);
+	v->value = sqlite3_column_double(st, 2);
+}
+
 int
 store_trial_measurements(struct store *s, int64_t trial,
     struct store_measurement **out, size_t *n)
 {
-	struct store_measurement *v = NULL;
-	sqlite3_stmt *st;
-	size_t count = 0;
-
-	st = bind(s, S_TRIAL_MEASUREMENTS, "i", trial);
-	while (row(s, st)) {
-		v = xreallocarray(v, count + 1, sizeof *v);
-		v[count].metric = col_text(st, 0);
-		v[count].iteration = sqlite3_column_int(st, 1);
-		v[count].value = sqlite3_column_double(st, 2);
-		count++;
-	}
-	sqlite3_reset(st);
-	*out = v;
-	*n = count;
+	*out = rows(s, bind(s, S_TRIAL_MEASUREMENTS, "i", trial), sizeof **out,
+	    fill_measurement, n);
 	return 0;
 }
 
@@ -1064,27 +1083,24 @@ store_journal_add(struct store *s, const char *path, const char *old,
 	return sqlite3_last_insert_rowid(s->db);
 }
 
+static void
+fill_journal(sqlite3_stmt *st, void *p)
+{
+	struct store_journal *v = p;
+
+	v->id = sqlite3_column_int64(st, 0);
+	v->time = sqlite3_column_double(st, 1);
+	v->path = col_text(st, 2);
+	v->old = col_text(st, 3);
+	v->new = col_text(st, 4);
+	v->owner = col_text(st, 5);
+}
+
 int
 store_journal_pending(struct store *s, struct store_journal **out, size_t *n)
 {
-	struct store_journal *v = NULL;
-	sqlite3_stmt *st;
-	size_t count = 0;
-
-	st = prep(s, S_JOURNAL_PENDING);
-	while (row(s, st)) {
-		v = xreallocarray(v, count + 1, sizeof *v);
-		v[count].id = sqlite3_column_int64(st, 0);
-		v[count].time = sqlite3_column_double(st, 1);
-		v[count].path = col_text(st, 2);
-		v[count].old = col_text(st, 3);
-		v[count].new = col_text(st, 4);
-		v[count].owner = col_text(st, 5);
-		count++;
-	}
-	sqlite3_reset(st);
-	*out = v;
-	*n = count;
+	*out =
+	    rows(s, prep(s, S_JOURNAL_PENDING), sizeof **out, fill_journal, n);
 	return 0;
 }
 
@@ -1196,26 +1212,23 @@ store_series_get(struct store *s, int64_t job, struct store_series *sr)
 	return found;
 }
 
+static void
+fill_job_ref(sqlite3_stmt *st, void *p)
+{
+	struct store_job_ref *v = p;
+
+	v->id = sqlite3_column_int64(st, 0);
+	v->iteration = sqlite3_column_int(st, 1);
+	v->warmup = sqlite3_column_int(st, 2);
+	v->state = col_text(st, 3);
+}
+
 int
 store_trial_jobs(struct store *s, int64_t exp, int64_t seq,
     struct store_job_ref **out, size_t *n)
 {
-	struct store_job_ref *v = NULL;
-	sqlite3_stmt *st;
-	size_t count = 0;
-
-	st = bind(s, S_TRIAL_JOBS, "ii", exp, seq);
-	while (row(s, st)) {
-		v = xreallocarray(v, count + 1, sizeof *v);
-		v[count].id = sqlite3_column_int64(st, 0);
-		v[count].iteration = sqlite3_column_int(st, 1);
-		v[count].warmup = sqlite3_column_int(st, 2);
-		v[count].state = col_text(st, 3);
-		count++;
-	}
-	sqlite3_reset(st);
-	*out = v;
-	*n = count;
+	*out = rows(s, bind(s, S_TRIAL_JOBS, "ii", exp, seq), sizeof **out,
+	    fill_job_ref, n);
 	return 0;
 }
 
@@ -1254,25 +1267,22 @@ store_experiment_set_args(struct store *s, int64_t exp, const char *args)
 	run(s, bind(s, S_EXP_ARGS, "is", exp, args));
 }
 
+static void
+fill_daemon_exp(sqlite3_stmt *st, void *p)
+{
+	struct store_daemon_exp *v = p;
+
+	v->id = sqlite3_column_int64(st, 0);
+	v->state = col_text(st, 1);
+	v->args = col_text(st, 2);
+}
+
 int
 store_daemon_experiments(struct store *s, struct store_daemon_exp **out,
     size_t *n)
 {
-	struct store_daemon_exp *v = NULL;
-	sqlite3_stmt *st;
-	size_t count = 0;
-
-	st = bind(s, S_EXP_DAEMON, "");
-	while (row(s, st)) {
-		v = xreallocarray(v, count + 1, sizeof *v);
-		v[count].id = sqlite3_column_int64(st, 0);
-		v[count].state = col_text(st, 1);
-		v[count].args = col_text(st, 2);
-		count++;
-	}
-	sqlite3_reset(st);
-	*out = v;
-	*n = count;
+	*out = rows(s, bind(s, S_EXP_DAEMON, ""), sizeof **out, fill_daemon_exp,
+	    n);
 	return 0;
 }
 
