@@ -27,6 +27,7 @@
 #include "space.h"
 #include "spec.h"
 #include "xmalloc.h"
+#include "ynode.h"
 
 /* A parameter of the job, as it will be written. */
 struct jparam {
@@ -64,11 +65,9 @@ struct jmetric {
 };
 
 struct ctx {
-	const char *file;
+	struct ynode_doc y;
 	char *jobdir; /* absolute directory of the job */
 	const char *text;
-	yaml_document_t doc;
-	struct diags *d;
 	const struct import_opts *o;
 	struct import_result *res;
 	int format;
@@ -101,8 +100,6 @@ static void note_at(struct ctx *, int line, int col, enum import_anchor,
     size_t param, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 static void note(struct ctx *, const yaml_node_t *, enum import_anchor,
     size_t param, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void jerr(struct ctx *, const yaml_node_t *, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 static void
 note_vat(struct ctx *c, int line, int col, enum import_anchor anchor,
@@ -147,168 +144,63 @@ note(struct ctx *c, const yaml_node_t *n, enum import_anchor anchor,
 	va_end(ap);
 }
 
-static void
-jerr(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	if (n == NULL)
-		diag_add(c->d, DIAG_ERROR, c->file, 0, 0, "%s", msg);
-	else
-		diag_add(c->d, DIAG_ERROR, c->file, (int)n->start_mark.line + 1,
-		    (int)n->start_mark.column + 1, "%s", msg);
-	free(msg);
-}
-
 /* ------------------------------------------------------------------ */
 /* The job's YAML                                                      */
 
-static yaml_node_t *
-node_at(struct ctx *c, int i)
-{
-	return yaml_document_get_node(&c->doc, i);
-}
-
-static const char *
-kind_name(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		return "a value";
-	case YAML_SEQUENCE_NODE:
-		return "a list";
-	case YAML_MAPPING_NODE:
-		return "a mapping";
-	default:
-		return "nothing";
-	}
-}
-
-/* A plain empty, "~" or "null" scalar: YAML's null, which the original
- * (Go's yaml.v2) read as the zero value. */
-static int
-is_null(const yaml_node_t *n)
-{
-	const char *v;
-
-	if (n == NULL)
-		return 1;
-	if (n->type != YAML_SCALAR_NODE ||
-	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return 0;
-	v = (const char *)n->data.scalar.value;
-	return *v == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0;
-}
-
 /* The text of a scalar, or NULL with an error for anything else (the
- * original could not have read a list or a mapping into a string). */
+ * original could not have read a list or a mapping into a string); null
+ * reads as the empty string. */
 static const char *
 scalar(struct ctx *c, const yaml_node_t *n, const char *key)
 {
-	if (n->type != YAML_SCALAR_NODE) {
-		jerr(c, n, "'%s' must be a single value, not %s", key,
-		    kind_name(n));
-		return NULL;
-	}
-	if (is_null(n))
+	const char *v;
+
+	if ((v = ynode_scalar(&c->y, n, key)) != NULL && ynode_is_null(n))
 		return "";
-	return (const char *)n->data.scalar.value;
+	return v;
 }
 
-static size_t
-seq_len(const yaml_node_t *n)
-{
-	return (
-	    size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-}
+/* Where a mapping's unknown keys are noted. */
+struct unknown_at {
+	struct ctx *c;
+	enum import_anchor anchor;
+	size_t param;
+};
 
-static yaml_node_t *
-seq_item(struct ctx *c, const yaml_node_t *n, size_t i)
+/* A key the format does not have is a note: the original ignored it, and
+ * so do we, but never silently. */
+static void
+unknown_key(void *arg, const yaml_node_t *k, const char *name,
+    const char *where, const char *hint)
 {
-	return node_at(c, n->data.sequence.items.start[i]);
+	struct unknown_at *u = arg;
+
+	if (hint != NULL)
+		note(u->c, k, u->anchor, u->param,
+		    "unknown key '%s' in %s (did you mean '%s'?): the original "
+		    "ignored it, and so does this spec",
+		    name, where, hint);
+	else
+		note(u->c, k, u->anchor, u->param,
+		    "unknown key '%s' in %s: the original ignored it, and so "
+		    "does this spec",
+		    name, where);
 }
 
 /*
- * Matches the keys of mapping n against keys (NULL-terminated), storing
- * each value in vals[i] and its key node in knodes[i] (if not NULL). A
- * key the format does not have is a note (the original ignored it, and
- * so do we, but never silently); a key given twice is an error, as it
- * was for the original's YAML library. Returns 0, or -1 (with an error)
- * when n is not a mapping.
+ * Matches the keys of mapping n against keys, as ynode_fields does, with
+ * unknown keys as notes at anchor and param. A key given twice is an
+ * error, as it was for the original's YAML library.
  */
 static int
 fields(struct ctx *c, yaml_node_t *n, const char *where,
     enum import_anchor anchor, size_t param, const char *const *keys,
     yaml_node_t **vals, yaml_node_t **knodes)
 {
-	yaml_node_pair_t *pair;
-	yaml_node_t *k;
-	const char *name, *hint;
-	size_t i, nkeys;
+	struct unknown_at u = { c, anchor, param };
 
-	for (nkeys = 0; keys[nkeys] != NULL; nkeys++) {
-		vals[nkeys] = NULL;
-		if (knodes != NULL)
-			knodes[nkeys] = NULL;
-	}
-	if (n->type != YAML_MAPPING_NODE) {
-		jerr(c, n, "%s must be a mapping of keys to values, not %s",
-		    where, kind_name(n));
-		return -1;
-	}
-	for (pair = n->data.mapping.pairs.start;
-	     pair < n->data.mapping.pairs.top; pair++) {
-		k = node_at(c, pair->key);
-		if (k->type != YAML_SCALAR_NODE) {
-			jerr(c, k, "a key in %s must be a plain name", where);
-			continue;
-		}
-		name = (const char *)k->data.scalar.value;
-		for (i = 0; i < nkeys; i++)
-			if (strcmp(name, keys[i]) == 0)
-				break;
-		if (i == nkeys) {
-			hint = diag_suggest(name, keys);
-			if (hint != NULL)
-				note(c, k, anchor, param,
-				    "unknown key '%s' in %s (did you mean "
-				    "'%s'?): the original ignored it, and so "
-				    "does this spec",
-				    name, where, hint);
-			else
-				note(c, k, anchor, param,
-				    "unknown key '%s' in %s: the original "
-				    "ignored it, and so does this spec",
-				    name, where);
-			continue;
-		}
-		if (vals[i] != NULL) {
-			jerr(c, k,
-			    "duplicate key '%s' in %s (first at line %d)", name,
-			    where, (int)vals[i]->start_mark.line + 1);
-			continue;
-		}
-		vals[i] = node_at(c, pair->value);
-		if (knodes != NULL)
-			knodes[i] = k;
-	}
-	return 0;
-}
-
-/* Index of name in keys, which must hold it. */
-static size_t
-key(const char *const *keys, const char *name)
-{
-	size_t i;
-
-	for (i = 0; keys[i] != NULL; i++)
-		if (strcmp(keys[i], name) == 0)
-			return i;
-	fatal("import: no key %s in table", name);
+	return ynode_fields(&c->y, n, where, keys, vals, knodes, unknown_key,
+	    &u);
 }
 
 /* A count such as cores: a non-negative integer, as the original's
@@ -321,14 +213,15 @@ get_count(struct ctx *c, const yaml_node_t *n, const char *keyname,
 	char *end;
 	long long x;
 
-	if (n == NULL || is_null(n))
+	if (n == NULL || ynode_is_null(n))
 		return 0;
 	if ((v = scalar(c, n, keyname)) == NULL)
 		return -1;
 	errno = 0;
 	x = strtoll(v, &end, 10);
 	if (*v == '\0' || *end != '\0' || errno != 0 || x < 0) {
-		jerr(c, n, "'%s' must be a whole number, not '%s'", keyname, v);
+		ynode_err(&c->y, n, "'%s' must be a whole number, not '%s'",
+		    keyname, v);
 		return -1;
 	}
 	*out = x;
@@ -345,15 +238,16 @@ get_list(struct ctx *c, const yaml_node_t *n, const char *keyname, char **out)
 	size_t i;
 
 	*out = NULL;
-	if (n == NULL || is_null(n))
+	if (n == NULL || ynode_is_null(n))
 		return 0;
 	if (n->type != YAML_SEQUENCE_NODE) {
-		jerr(c, n, "'%s' must be a list, not %s", keyname,
-		    kind_name(n));
+		ynode_err(&c->y, n, "'%s' must be a list, not %s", keyname,
+		    ynode_kind(n));
 		return -1;
 	}
-	for (i = 0; i < seq_len(n); i++) {
-		if ((v = scalar(c, seq_item(c, n, i), keyname)) == NULL) {
+	for (i = 0; i < ynode_seq_len(n); i++) {
+		if ((v = scalar(c, ynode_seq_item(&c->y, n, i), keyname)) ==
+		    NULL) {
 			buf_free(&b);
 			return -1;
 		}
@@ -665,12 +559,14 @@ param_list(struct ctx *c, struct jparam *p, size_t self, yaml_node_t *n)
 	size_t i, ndup = 0;
 
 	if (n->type != YAML_SEQUENCE_NODE) {
-		jerr(c, n, "'only' of parameter '%s' must be a list, not %s",
-		    p->name, kind_name(n));
+		ynode_err(&c->y, n,
+		    "'only' of parameter '%s' must be a list, not %s", p->name,
+		    ynode_kind(n));
 		return -1;
 	}
-	for (i = 0; i < seq_len(n); i++) {
-		if ((v = scalar(c, seq_item(c, n, i), "only")) == NULL)
+	for (i = 0; i < ynode_seq_len(n); i++) {
+		if ((v = scalar(c, ynode_seq_item(&c->y, n, i), "only")) ==
+		    NULL)
 			return -1;
 		if (p->nvalues > 0 && param_has(p, v)) {
 			ndup++;
@@ -727,7 +623,7 @@ param_power(struct ctx *c, struct jparam *p, size_t self, yaml_node_t *at)
 
 	for (i = p->min, j = p->min, n = 0; i <= p->max; j++) {
 		if (++n > 4096) {
-			jerr(c, at,
+			ynode_err(&c->y, at,
 			    "step_mode power of '%s' never ends in the "
 			    "original (step %lld from %lld never passes %lld)",
 			    p->name, p->step, p->min, p->max);
@@ -778,20 +674,21 @@ static int
 param_range(struct ctx *c, struct jparam *p, size_t self, yaml_node_t **f,
     const char *const *keys)
 {
-	yaml_node_t *nmin = f[key(keys, "min")], *nmax = f[key(keys, "max")],
-		    *nstep = f[key(keys, "step")],
-		    *nmode = f[key(keys, "step_mode")];
+	yaml_node_t *nmin = f[ynode_key(keys, "min")],
+		    *nmax = f[ynode_key(keys, "max")],
+		    *nstep = f[ynode_key(keys, "step")],
+		    *nmode = f[ynode_key(keys, "step_mode")];
 	const char *v, *mode = "";
 
 	if ((v = scalar(c, nmin, "min")) == NULL)
 		return -1;
 	if (atoi_go(v, &p->min) != 0) {
-		jerr(c, nmin, "min of '%s' is not an integer: '%s'", p->name,
-		    v);
+		ynode_err(&c->y, nmin, "min of '%s' is not an integer: '%s'",
+		    p->name, v);
 		return -1;
 	}
-	if (nmax == NULL || is_null(nmax)) {
-		jerr(c, nmin,
+	if (nmax == NULL || ynode_is_null(nmax)) {
+		ynode_err(&c->y, nmin,
 		    "parameter '%s' has a min but no max (the original "
 		    "failed on it)",
 		    p->name);
@@ -800,22 +697,23 @@ param_range(struct ctx *c, struct jparam *p, size_t self, yaml_node_t **f,
 	if ((v = scalar(c, nmax, "max")) == NULL)
 		return -1;
 	if (atoi_go(v, &p->max) != 0) {
-		jerr(c, nmax, "max of '%s' is not an integer: '%s'", p->name,
-		    v);
+		ynode_err(&c->y, nmax, "max of '%s' is not an integer: '%s'",
+		    p->name, v);
 		return -1;
 	}
 	if (p->max < p->min) {
-		jerr(c, nmax, "max of '%s' is less than its min (%lld < %lld)",
-		    p->name, p->max, p->min);
+		ynode_err(&c->y, nmax,
+		    "max of '%s' is less than its min (%lld < %lld)", p->name,
+		    p->max, p->min);
 		return -1;
 	}
 	p->step = 1;
-	if (nstep != NULL && !is_null(nstep)) {
+	if (nstep != NULL && !ynode_is_null(nstep)) {
 		if ((v = scalar(c, nstep, "step")) == NULL)
 			return -1;
 		if (atoi_go(v, &p->step) != 0 || p->step == 0) {
-			jerr(c, nstep, "invalid step for '%s': '%s'", p->name,
-			    v);
+			ynode_err(&c->y, nstep, "invalid step for '%s': '%s'",
+			    p->name, v);
 			return -1;
 		}
 	}
@@ -828,13 +726,13 @@ param_range(struct ctx *c, struct jparam *p, size_t self, yaml_node_t **f,
 			NULL };
 		const char *hint = diag_suggest(mode, modes);
 
-		jerr(c, nmode, "unknown step_mode '%s' of '%s'%s%s%s", mode,
-		    p->name, hint != NULL ? "; did you mean '" : "",
+		ynode_err(&c->y, nmode, "unknown step_mode '%s' of '%s'%s%s%s",
+		    mode, p->name, hint != NULL ? "; did you mean '" : "",
 		    hint != NULL ? hint : "", hint != NULL ? "'?" : "");
 		return -1;
 	}
 	if (p->step < 0) {
-		jerr(c, nstep,
+		ynode_err(&c->y, nstep,
 		    "step %lld of '%s' is negative: the original's sweep "
 		    "never ended",
 		    p->step, p->name);
@@ -852,9 +750,10 @@ param_ignored(struct ctx *c, struct jparam *p, size_t self, yaml_node_t **f,
 	size_t i;
 
 	for (i = 0; which[i] != NULL; i++)
-		if (f[key(keys, which[i])] != NULL &&
-		    !is_null(f[key(keys, which[i])]))
-			note(c, f[key(keys, which[i])], IMPORT_PARAM, self,
+		if (f[ynode_key(keys, which[i])] != NULL &&
+		    !ynode_is_null(f[ynode_key(keys, which[i])]))
+			note(c, f[ynode_key(keys, which[i])], IMPORT_PARAM,
+			    self,
 			    "'%s' of '%s' is ignored, as the original ignored "
 			    "it %s",
 			    which[i], p->name, why);
@@ -870,20 +769,21 @@ param_domain(struct ctx *c, struct jparam *p, size_t self, yaml_node_t *n,
 		"step_mode", NULL };
 	static const char *const max_keys[] = { "max", "step", "step_mode",
 		NULL };
-	yaml_node_t *nonly = f[key(keys, "only")], *nmin = f[key(keys, "min")],
-		    *nd = f[key(keys, "default")];
+	yaml_node_t *nonly = f[ynode_key(keys, "only")],
+		    *nmin = f[ynode_key(keys, "min")],
+		    *nd = f[ynode_key(keys, "default")];
 	const char *def = "";
 
 	if (nd != NULL && (def = scalar(c, nd, "default")) == NULL)
 		return -1;
-	if (nonly != NULL && !is_null(nonly) &&
-	    (nonly->type != YAML_SEQUENCE_NODE || seq_len(nonly) > 0)) {
+	if (nonly != NULL && !ynode_is_null(nonly) &&
+	    (nonly->type != YAML_SEQUENCE_NODE || ynode_seq_len(nonly) > 0)) {
 		if (param_list(c, p, self, nonly) != 0)
 			return -1;
 		param_ignored(c, p, self, f, keys, range_keys, "beside 'only'");
 		if (!p->is_str)
 			param_check_ints(c, p, self, nonly);
-	} else if (!p->is_str && nmin != NULL && !is_null(nmin)) {
+	} else if (!p->is_str && nmin != NULL && !ynode_is_null(nmin)) {
 		if (param_range(c, p, self, f, keys) != 0)
 			return -1;
 	} else if (*def != '\0') {
@@ -895,7 +795,7 @@ param_domain(struct ctx *c, struct jparam *p, size_t self, yaml_node_t *n,
 			param_check_ints(c, p, self, nd);
 		return 0;
 	} else {
-		jerr(c, n,
+		ynode_err(&c->y, n,
 		    "parameter '%s' has no values ('only', %s'default'): "
 		    "the original swept nothing for it, so the job ran "
 		    "nothing",
@@ -973,14 +873,15 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	free(where);
 	if (rc != 0)
 		return -1;
-	if (f[key(keys, "name")] == NULL || is_null(f[key(keys, "name")])) {
-		jerr(c, n, "parameter %zu has no 'name'", index + 1);
+	if (f[ynode_key(keys, "name")] == NULL ||
+	    ynode_is_null(f[ynode_key(keys, "name")])) {
+		ynode_err(&c->y, n, "parameter %zu has no 'name'", index + 1);
 		return -1;
 	}
-	if ((v = scalar(c, f[key(keys, "name")], "name")) == NULL)
+	if ((v = scalar(c, f[ynode_key(keys, "name")], "name")) == NULL)
 		return -1;
 	if (!valid_name(v) || strncmp(v, "WAYFINDER_", 10) == 0) {
-		jerr(c, f[key(keys, "name")],
+		ynode_err(&c->y, f[ynode_key(keys, "name")],
 		    "parameter name '%s' must match [A-Za-z_][A-Za-z0-9_]* "
 		    "and not begin with WAYFINDER_ (it becomes an "
 		    "environment variable)",
@@ -989,7 +890,7 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	}
 	for (i = 0; i < c->nparams; i++) {
 		if (strcmp(c->params[i].name, v) == 0) {
-			jerr(c, f[key(keys, "name")],
+			ynode_err(&c->y, f[ynode_key(keys, "name")],
 			    "duplicate parameter '%s' (first at line %d)", v,
 			    c->params[i].line);
 			return -1;
@@ -998,12 +899,12 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	p->name = xstrdup(v);
 	c->nparams++;
 
-	if (f[key(keys, "type")] == NULL) {
-		jerr(c, n, "parameter '%s' has no 'type' (int or string)",
-		    p->name);
+	if (f[ynode_key(keys, "type")] == NULL) {
+		ynode_err(&c->y, n,
+		    "parameter '%s' has no 'type' (int or string)", p->name);
 		return -1;
 	}
-	if ((type = scalar(c, f[key(keys, "type")], "type")) == NULL)
+	if ((type = scalar(c, f[ynode_key(keys, "type")], "type")) == NULL)
 		return -1;
 	if (strcmp(type, "int") == 0 || strcmp(type, "integer") == 0)
 		p->is_str = 0;
@@ -1012,12 +913,12 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 		p->is_str = 1;
 	else if (strcmp(type, "str") == 0) {
 		p->is_str = 1;
-		note(c, f[key(keys, "type")], IMPORT_PARAM, self,
+		note(c, f[ynode_key(keys, "type")], IMPORT_PARAM, self,
 		    "type 'str' of '%s': the first format knew only "
 		    "'string', which is what it means here",
 		    p->name);
 	} else {
-		jerr(c, f[key(keys, "type")],
+		ynode_err(&c->y, f[ynode_key(keys, "type")],
 		    "unknown type '%s' of parameter '%s' (the original took "
 		    "int, integer, %s)",
 		    type, p->name,
@@ -1031,13 +932,13 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 		p->stage = c->build.present ? STAGE_BUILD : STAGE_TEST;
 		return 0;
 	}
-	param_stage(c, p, self, f[key(keys, "when")]);
-	if (f[key(keys, "description")] != NULL &&
-	    (v = scalar(c, f[key(keys, "description")], "description")) !=
+	param_stage(c, p, self, f[ynode_key(keys, "when")]);
+	if (f[ynode_key(keys, "description")] != NULL &&
+	    (v = scalar(c, f[ynode_key(keys, "description")], "description")) !=
 		NULL &&
 	    *v != '\0')
 		p->description = xstrdup(v);
-	if ((nif = f[key(keys, "if")]) != NULL && !is_null(nif)) {
+	if ((nif = f[ynode_key(keys, "if")]) != NULL && !ynode_is_null(nif)) {
 		if ((v = scalar(c, nif, "if")) == NULL)
 			return -1;
 		p->cond_src = xstrdup(v);
@@ -2037,7 +1938,7 @@ params_conditions(struct ctx *c)
 			drop_cond(p);
 			free(cause);
 		} else {
-			diag_add(c->d, DIAG_ERROR, c->file, p->cond_line,
+			diag_add(c->y.d, DIAG_ERROR, c->y.file, p->cond_line,
 			    p->cond_col + errcol,
 			    "in the condition of '%s': %s", p->name, cause);
 			drop_cond(p);
@@ -2224,14 +2125,15 @@ v1_inputs(struct ctx *c, yaml_node_t *n, struct jinput **out, size_t *nout)
 	size_t i;
 	int rc;
 
-	if (n == NULL || is_null(n))
+	if (n == NULL || ynode_is_null(n))
 		return 0;
 	if (n->type != YAML_SEQUENCE_NODE) {
-		jerr(c, n, "'inputs' must be a list, not %s", kind_name(n));
+		ynode_err(&c->y, n, "'inputs' must be a list, not %s",
+		    ynode_kind(n));
 		return -1;
 	}
-	for (i = 0; i < seq_len(n); i++) {
-		item = seq_item(c, n, i);
+	for (i = 0; i < ynode_seq_len(n); i++) {
+		item = ynode_seq_item(&c->y, n, i);
 		where = xasprintf("input %zu", i + 1);
 		rc = fields(c, item, where, IMPORT_INPUTS, 0, v1_input_keys, f,
 		    NULL);
@@ -2247,7 +2149,7 @@ v1_inputs(struct ctx *c, yaml_node_t *n, struct jinput **out, size_t *nout)
 			    "input %zu has no source: ignored", i + 1);
 			continue;
 		}
-		if (f[3] != NULL && !is_null(f[3]))
+		if (f[3] != NULL && !ynode_is_null(f[3]))
 			note(c, f[3], IMPORT_INPUTS, 0,
 			    "mount options of input %s: nothing is mounted "
 			    "here; ignored",
@@ -2290,14 +2192,15 @@ v1_outputs(struct ctx *c, yaml_node_t *n)
 	size_t i;
 	int rc;
 
-	if (n == NULL || is_null(n))
+	if (n == NULL || ynode_is_null(n))
 		return 0;
 	if (n->type != YAML_SEQUENCE_NODE) {
-		jerr(c, n, "'outputs' must be a list, not %s", kind_name(n));
+		ynode_err(&c->y, n, "'outputs' must be a list, not %s",
+		    ynode_kind(n));
 		return -1;
 	}
-	for (i = 0; i < seq_len(n); i++) {
-		item = seq_item(c, n, i);
+	for (i = 0; i < ynode_seq_len(n); i++) {
+		item = ynode_seq_item(&c->y, n, i);
 		where = xasprintf("output %zu", i + 1);
 		rc = fields(c, item, where, IMPORT_INPUTS, 0, v1_output_keys, f,
 		    NULL);
@@ -2333,25 +2236,26 @@ v1_build_index(struct ctx *c, yaml_node_t *runs)
 	yaml_node_pair_t *pair;
 	size_t i;
 
-	for (i = 0; i < seq_len(runs); i++) {
-		item = seq_item(c, runs, i);
+	for (i = 0; i < ynode_seq_len(runs); i++) {
+		item = ynode_seq_item(&c->y, runs, i);
 		if (item->type != YAML_MAPPING_NODE)
 			continue;
 		for (pair = item->data.mapping.pairs.start;
 		     pair < item->data.mapping.pairs.top; pair++) {
-			name = node_at(c, pair->key);
+			name = ynode_at(&c->y, pair->key);
 			if (name->type == YAML_SCALAR_NODE &&
 			    strcmp((char *)name->data.scalar.value, "name") ==
 				0 &&
-			    node_at(c, pair->value)->type == YAML_SCALAR_NODE &&
-			    strcasecmp((char *)node_at(c, pair->value)
+			    ynode_at(&c->y, pair->value)->type ==
+				YAML_SCALAR_NODE &&
+			    strcasecmp((char *)ynode_at(&c->y, pair->value)
 					   ->data.scalar.value,
 				"build") == 0 &&
-			    i + 1 < seq_len(runs))
+			    i + 1 < ynode_seq_len(runs))
 				return (int)i;
 		}
 	}
-	return seq_len(runs) >= 2 ? 0 : -1;
+	return ynode_seq_len(runs) >= 2 ? 0 : -1;
 }
 
 /* One run, appended to the script of its stage. */
@@ -2385,7 +2289,7 @@ v1_run(struct ctx *c, yaml_node_t *n, size_t i, struct jstage *st, int shared,
 		return -1;
 	}
 	if ((cmd == NULL || *cmd == '\0') && (path == NULL || *path == '\0')) {
-		jerr(c, n,
+		ynode_err(&c->y, n,
 		    "%s has neither 'cmd' nor 'path': the original had "
 		    "nothing to run",
 		    what);
@@ -2393,8 +2297,8 @@ v1_run(struct ctx *c, yaml_node_t *n, size_t i, struct jstage *st, int shared,
 		return -1;
 	}
 	if (cores > 1024) {
-		jerr(c, f[4], "%s asks for %lld cores; at most 1024 here", what,
-		    cores);
+		ynode_err(&c->y, f[4],
+		    "%s asks for %lld cores; at most 1024 here", what, cores);
 		free(what);
 		return -1;
 	}
@@ -2453,26 +2357,27 @@ parse_params(struct ctx *c, yaml_node_t *root, yaml_node_t *n)
 	size_t i, len;
 	int bad = 0;
 
-	if (n == NULL || is_null(n)) {
-		jerr(c, root,
+	if (n == NULL || ynode_is_null(n)) {
+		ynode_err(&c->y, root,
 		    "the job has no 'params' (the original refused "
 		    "a job without parameters)");
 		return -1;
 	}
 	if (n->type != YAML_SEQUENCE_NODE) {
-		jerr(c, n, "'params' must be a list of parameters, not %s",
-		    kind_name(n));
+		ynode_err(&c->y, n,
+		    "'params' must be a list of parameters, not %s",
+		    ynode_kind(n));
 		return -1;
 	}
-	if ((len = seq_len(n)) == 0) {
-		jerr(c, n,
+	if ((len = ynode_seq_len(n)) == 0) {
+		ynode_err(&c->y, n,
 		    "'params' is empty (the original refused a job "
 		    "without parameters)");
 		return -1;
 	}
 	c->params = xcalloc(len + 1, sizeof *c->params);
 	for (i = 0; i < len; i++)
-		if (parse_param(c, seq_item(c, n, i), i) != 0)
+		if (parse_param(c, ynode_seq_item(&c->y, n, i), i) != 0)
 			bad = 1;
 	if (bad)
 		return -1;
@@ -2491,38 +2396,39 @@ parse_v1(struct ctx *c, yaml_node_t *root)
 	    0)
 		return -1;
 	runs = f[3];
-	if (runs == NULL || is_null(runs) ||
-	    (runs->type == YAML_SEQUENCE_NODE && seq_len(runs) == 0)) {
-		jerr(c, runs != NULL ? runs : root,
+	if (runs == NULL || ynode_is_null(runs) ||
+	    (runs->type == YAML_SEQUENCE_NODE && ynode_seq_len(runs) == 0)) {
+		ynode_err(&c->y, runs != NULL ? runs : root,
 		    "the job has no runs: nothing to build or test");
 		return -1;
 	}
 	if (runs->type != YAML_SEQUENCE_NODE) {
-		jerr(c, runs, "'runs' must be a list, not %s", kind_name(runs));
+		ynode_err(&c->y, runs, "'runs' must be a list, not %s",
+		    ynode_kind(runs));
 		return -1;
 	}
 	bi = v1_build_index(c, runs);
 	c->build.present = bi >= 0;
 	nbuild = bi >= 0 ? (size_t)bi + 1 : 0;
-	ntest = seq_len(runs) - nbuild;
+	ntest = ynode_seq_len(runs) - nbuild;
 	if (bi < 0)
 		note(c, runs, IMPORT_TEST, 0,
 		    "the job has one run: it is the test, and the spec has "
 		    "no build");
 	else {
-		item = seq_item(c, runs, (size_t)bi);
+		item = ynode_seq_item(&c->y, runs, (size_t)bi);
 		name = NULL;
 		if (item->type == YAML_MAPPING_NODE) {
 			yaml_node_pair_t *pr;
 
 			for (pr = item->data.mapping.pairs.start;
 			     pr < item->data.mapping.pairs.top; pr++)
-				if (node_at(c, pr->key)->type ==
+				if (ynode_at(&c->y, pr->key)->type ==
 					YAML_SCALAR_NODE &&
-				    strcmp((char *)node_at(c, pr->key)
+				    strcmp((char *)ynode_at(&c->y, pr->key)
 					       ->data.scalar.value,
 					"name") == 0)
-					name = node_at(c, pr->value);
+					name = ynode_at(&c->y, pr->value);
 		}
 		if (name == NULL || name->type != YAML_SCALAR_NODE ||
 		    strcasecmp((char *)name->data.scalar.value, "build") != 0)
@@ -2553,13 +2459,13 @@ parse_v1(struct ctx *c, yaml_node_t *root)
 		    "test', so that builds are shared");
 	if (v1_inputs(c, f[1], &in, &nin) != 0 || v1_outputs(c, f[2]) != 0)
 		rc = -1;
-	for (i = 0; rc == 0 && i < seq_len(runs); i++) {
+	for (i = 0; rc == 0 && i < ynode_seq_len(runs); i++) {
 		if (i < nbuild)
-			rc = v1_run(c, seq_item(c, runs, i), i, &c->build,
-			    nbuild > 1, in, nin);
+			rc = v1_run(c, ynode_seq_item(&c->y, runs, i), i,
+			    &c->build, nbuild > 1, in, nin);
 		else
-			rc = v1_run(c, seq_item(c, runs, i), i, &c->test,
-			    ntest > 1, in, nin);
+			rc = v1_run(c, ynode_seq_item(&c->y, runs, i), i,
+			    &c->test, ntest > 1, in, nin);
 	}
 	for (i = 0; i < nin; i++) {
 		free(in[i].dest);
@@ -2659,7 +2565,7 @@ v2_outputs(struct ctx *c, yaml_node_t *n, struct v2build *b2)
 	size_t i;
 	int rc;
 
-	if (n == NULL || is_null(n))
+	if (n == NULL || ynode_is_null(n))
 		return 0;
 	if (fields(c, n, "build outputs", IMPORT_BUILD, 0, v2_output_keys, f,
 		NULL) != 0)
@@ -2672,15 +2578,15 @@ v2_outputs(struct ctx *c, yaml_node_t *n, struct v2build *b2)
 		b2->kernel = output_word(c, b2, v, f[0]);
 	if (f[1] != NULL && (v = scalar(c, f[1], "initrd")) != NULL && *v)
 		b2->initrd = output_word(c, b2, v, f[1]);
-	if (f[2] == NULL || is_null(f[2]))
+	if (f[2] == NULL || ynode_is_null(f[2]))
 		return 0;
 	if (f[2]->type != YAML_SEQUENCE_NODE) {
-		jerr(c, f[2], "'disks' must be a list, not %s",
-		    kind_name(f[2]));
+		ynode_err(&c->y, f[2], "'disks' must be a list, not %s",
+		    ynode_kind(f[2]));
 		return -1;
 	}
-	for (i = 0; i < seq_len(f[2]); i++) {
-		item = seq_item(c, f[2], i);
+	for (i = 0; i < ynode_seq_len(f[2]); i++) {
+		item = ynode_seq_item(&c->y, f[2], i);
 		where = xasprintf("disk %zu", i + 1);
 		rc = fields(c, item, where, IMPORT_BUILD, 0, v2_disk_keys, df,
 		    NULL);
@@ -2689,7 +2595,7 @@ v2_outputs(struct ctx *c, yaml_node_t *n, struct v2build *b2)
 			return -1;
 		if (df[2] == NULL || (v = scalar(c, df[2], "path")) == NULL ||
 		    *v == '\0') {
-			jerr(c, item, "disk %zu has no 'path'", i + 1);
+			ynode_err(&c->y, item, "disk %zu has no 'path'", i + 1);
 			return -1;
 		}
 		type = "raw";
@@ -2721,8 +2627,8 @@ v2_build(struct ctx *c, yaml_node_t *n, struct v2build *b2)
 
 	if (fields(c, n, "build", IMPORT_BUILD, 0, v2_build_keys, f, NULL) != 0)
 		return -1;
-	if (f[1] == NULL || is_null(f[1])) {
-		jerr(c, n,
+	if (f[1] == NULL || ynode_is_null(f[1])) {
+		ynode_err(&c->y, n,
 		    "the build has no 'commands': the original had "
 		    "nothing to run");
 		return -1;
@@ -2732,7 +2638,7 @@ v2_build(struct ctx *c, yaml_node_t *n, struct v2build *b2)
 	if (get_count(c, f[3], "cores", &cores) != 0)
 		return -1;
 	if (cores > 1024) {
-		jerr(c, f[3],
+		ynode_err(&c->y, f[3],
 		    "the build asks for %lld cores; at most 1024 "
 		    "here",
 		    cores);
@@ -2896,7 +2802,7 @@ v2_kernel(struct ctx *c, yaml_node_t *n, const char *tname, const char *log,
 
 	*cores = 1;
 	*launched = 0;
-	if (n == NULL || is_null(n)) {
+	if (n == NULL || ynode_is_null(n)) {
 		note(c, n, IMPORT_TEST, 0,
 		    "test '%s' has no kernel: the original could not run it; "
 		    "the script runs the benchtool alone",
@@ -3018,14 +2924,15 @@ v2_results(struct ctx *c, yaml_node_t *n, const char *tname, struct buf *sh)
 	size_t i;
 	int rc, numeric, isbool;
 
-	if (n == NULL || is_null(n))
+	if (n == NULL || ynode_is_null(n))
 		return 0;
 	if (n->type != YAML_SEQUENCE_NODE) {
-		jerr(c, n, "'results' must be a list, not %s", kind_name(n));
+		ynode_err(&c->y, n, "'results' must be a list, not %s",
+		    ynode_kind(n));
 		return -1;
 	}
-	for (i = 0; i < seq_len(n); i++) {
-		item = seq_item(c, n, i);
+	for (i = 0; i < ynode_seq_len(n); i++) {
+		item = ynode_seq_item(&c->y, n, i);
 		where = xasprintf("result %zu of test '%s'", i + 1, tname);
 		rc = fields(c, item, where, IMPORT_TEST, 0, v2_result_keys, f,
 		    NULL);
@@ -3038,7 +2945,7 @@ v2_results(struct ctx *c, yaml_node_t *n, const char *tname, struct buf *sh)
 		if (name == NULL || path == NULL || type == NULL)
 			return -1;
 		if (*name == '\0' || *path == '\0') {
-			jerr(c, item,
+			ynode_err(&c->y, item,
 			    "result %zu of test '%s' needs a name and "
 			    "a path",
 			    i + 1, tname);
@@ -3072,8 +2979,9 @@ v2_results(struct ctx *c, yaml_node_t *n, const char *tname, struct buf *sh)
 			free(alt);
 		}
 		if (has_metric(c, mname)) {
-			jerr(c, f[0], "result '%s' of test '%s' repeats a name",
-			    name, tname);
+			ynode_err(&c->y, f[0],
+			    "result '%s' of test '%s' repeats a name", name,
+			    tname);
 			free(mname);
 			return -1;
 		}
@@ -3118,8 +3026,8 @@ v2_benchtool(struct ctx *c, yaml_node_t *n, const char *tname, long long *cores,
 	*cores = 1;
 	*delay = 0;
 	*duration = 30;
-	if (n == NULL || is_null(n)) {
-		jerr(c, n,
+	if (n == NULL || ynode_is_null(n)) {
+		ynode_err(&c->y, n,
 		    "test '%s' has no benchtool: the original could "
 		    "not run it",
 		    tname);
@@ -3128,8 +3036,8 @@ v2_benchtool(struct ctx *c, yaml_node_t *n, const char *tname, long long *cores,
 	if (fields(c, n, "benchtool", IMPORT_TEST, 0, v2_bench_keys, f, NULL) !=
 	    0)
 		return -1;
-	if (f[1] == NULL || is_null(f[1])) {
-		jerr(c, n,
+	if (f[1] == NULL || ynode_is_null(f[1])) {
+		ynode_err(&c->y, n,
 		    "the benchtool of test '%s' has no 'commands': the "
 		    "original could not run it",
 		    tname);
@@ -3173,16 +3081,17 @@ v2_benchtool(struct ctx *c, yaml_node_t *n, const char *tname, long long *cores,
 		free(list);
 	}
 	buf_printf(env, "DURATION=%lld\nexport DURATION\n", *duration);
-	if (f[6] != NULL && !is_null(f[6])) {
+	if (f[6] != NULL && !ynode_is_null(f[6])) {
 		if (f[6]->type != YAML_MAPPING_NODE) {
-			jerr(c, f[6], "'environment' must be a mapping, not %s",
-			    kind_name(f[6]));
+			ynode_err(&c->y, f[6],
+			    "'environment' must be a mapping, not %s",
+			    ynode_kind(f[6]));
 			return -1;
 		}
 		for (pair = f[6]->data.mapping.pairs.start;
 		     pair < f[6]->data.mapping.pairs.top; pair++) {
-			k = node_at(c, pair->key);
-			v = node_at(c, pair->value);
+			k = ynode_at(&c->y, pair->key);
+			v = ynode_at(&c->y, pair->value);
 			if ((text = scalar(c, k, "environment")) == NULL ||
 			    (val = scalar(c, v, "environment")) == NULL)
 				return -1;
@@ -3230,7 +3139,7 @@ v2_entry(struct ctx *c, yaml_node_t *n, size_t idx, size_t count,
 		goto out;
 	/* The original gave the monitor a CPU of its own, and the guest
 	 * its own. */
-	*cores = f[1] != NULL && !is_null(f[1]) ? 1 + kc + bc : bc;
+	*cores = f[1] != NULL && !ynode_is_null(f[1]) ? 1 + kc + bc : bc;
 	c->any_vm |= launched;
 	*seconds = (double)(delay + duration);
 	if (st->body.len > 0)
@@ -3348,9 +3257,10 @@ parse_v2(struct ctx *c, yaml_node_t *root)
 			    "digits and _ . -)",
 			    v, c->name);
 	}
-	c->build.present = f[2] != NULL && !is_null(f[2]);
-	if ((tests = f[3]) == NULL || is_null(tests)) {
-		jerr(c, root, "the job has no 'test': nothing to measure");
+	c->build.present = f[2] != NULL && !ynode_is_null(f[2]);
+	if ((tests = f[3]) == NULL || ynode_is_null(tests)) {
+		ynode_err(&c->y, root,
+		    "the job has no 'test': nothing to measure");
 		return -1;
 	}
 	if (parse_params(c, root, f[1]) != 0)
@@ -3362,14 +3272,14 @@ parse_v2(struct ctx *c, yaml_node_t *root)
 	else if (v2_build(c, f[2], &b2) != 0)
 		rc = -1;
 	if (rc == 0 && tests->type == YAML_SEQUENCE_NODE &&
-	    seq_len(tests) == 0) {
-		jerr(c, tests, "'test' is empty: nothing to measure");
+	    ynode_seq_len(tests) == 0) {
+		ynode_err(&c->y, tests, "'test' is empty: nothing to measure");
 		rc = -1;
 	}
-	n = tests->type == YAML_SEQUENCE_NODE ? seq_len(tests) : 1;
+	n = tests->type == YAML_SEQUENCE_NODE ? ynode_seq_len(tests) : 1;
 	for (i = 0; rc == 0 && i < n; i++) {
 		yaml_node_t *e = tests->type == YAML_SEQUENCE_NODE ?
-		    seq_item(c, tests, i) :
+		    ynode_seq_item(&c->y, tests, i) :
 		    tests;
 
 		if (first == NULL)
@@ -3860,11 +3770,11 @@ check_spec(struct ctx *c, const char *jobbase)
 	free(text);
 	free(path);
 	if (s == NULL) {
-		diag_add(c->d, DIAG_ERROR, c->file, 0, 0,
+		diag_add(c->y.d, DIAG_ERROR, c->y.file, 0, 0,
 		    "the converted spec does not load (a fault of wayfinder "
 		    "import; please report it with the job):");
 		for (i = 0; i < dd.n; i++)
-			diag_add(c->d, dd.v[i].level, dd.v[i].file,
+			diag_add(c->y.d, dd.v[i].level, dd.v[i].file,
 			    dd.v[i].line, dd.v[i].col, "%s", dd.v[i].msg);
 		diag_free(&dd);
 		return -1;
@@ -3895,26 +3805,6 @@ check_spec(struct ctx *c, const char *jobbase)
 /* ------------------------------------------------------------------ */
 /* Entry                                                               */
 
-static void
-yaml_error(struct ctx *c, const yaml_parser_t *parser)
-{
-	const char *problem =
-	    parser->problem != NULL ? parser->problem : "error";
-
-	if (parser->context != NULL)
-		diag_add(c->d, DIAG_ERROR, c->file,
-		    (int)parser->problem_mark.line + 1,
-		    (int)parser->problem_mark.column + 1,
-		    "YAML syntax: %s (%s that starts at %d:%d)", problem,
-		    parser->context, (int)parser->context_mark.line + 1,
-		    (int)parser->context_mark.column + 1);
-	else
-		diag_add(c->d, DIAG_ERROR, c->file,
-		    (int)parser->problem_mark.line + 1,
-		    (int)parser->problem_mark.column + 1, "YAML syntax: %s",
-		    problem);
-}
-
 /* The format, told from the root's keys: 1, 2, or -1 after an error. */
 static int
 detect_format(struct ctx *c, yaml_node_t *root)
@@ -3931,28 +3821,28 @@ detect_format(struct ctx *c, yaml_node_t *root)
 	 * order: the most telling first. */
 	for (pair = root->data.mapping.pairs.start;
 	     pair < root->data.mapping.pairs.top; pair++) {
-		k = node_at(c, pair->key);
+		k = ynode_at(&c->y, pair->key);
 		if (k->type != YAML_SCALAR_NODE)
 			continue;
 		name = (const char *)k->data.scalar.value;
 		for (i = 0; v1_only[i] != NULL; i++)
 			if (strcmp(name, v1_only[i]) == 0 &&
-			    (k1 == NULL || key(v1_only, k1) > i))
+			    (k1 == NULL || ynode_key(v1_only, k1) > i))
 				k1 = v1_only[i];
 		for (i = 0; v2_only[i] != NULL; i++)
 			if (strcmp(name, v2_only[i]) == 0 &&
-			    (k2 == NULL || key(v2_only, k2) > i))
+			    (k2 == NULL || ynode_key(v2_only, k2) > i))
 				k2 = v2_only[i];
 	}
 	if (k1 != NULL && k2 != NULL) {
-		jerr(c, root,
+		ynode_err(&c->y, root,
 		    "the job mixes the original's first format (its key "
 		    "'%s') and its second (its key '%s')",
 		    k1, k2);
 		return -1;
 	}
 	if (k1 == NULL && k2 == NULL) {
-		jerr(c, root,
+		ynode_err(&c->y, root,
 		    "this is no job of the original Wayfinder: it has "
 		    "neither 'runs' (the first format) nor 'build' and "
 		    "'test' (the second)");
@@ -4068,9 +3958,9 @@ import_convert(const char *path, const char *text, size_t len,
 
 	memset(res, 0, sizeof *res);
 	memset(&c, 0, sizeof c);
-	c.file = path;
+	c.y.file = path;
 	c.text = text;
-	c.d = d;
+	c.y.d = d;
 	c.o = o;
 	c.res = res;
 	c.jobdir = abs_dir_of(path);
@@ -4085,18 +3975,19 @@ import_convert(const char *path, const char *text, size_t len,
 	}
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &c.doc)) {
-		yaml_error(&c, &parser);
+	if (!yaml_parser_load(&parser, &c.y.doc)) {
+		ynode_syntax_error(&c.y, &parser);
 		yaml_parser_delete(&parser);
 		ctx_free(&c);
 		return -1;
 	}
-	root = yaml_document_get_root_node(&c.doc);
-	if (root == NULL || is_null(root))
+	root = yaml_document_get_root_node(&c.y.doc);
+	if (root == NULL || ynode_is_null(root))
 		diag_add(d, DIAG_ERROR, path, 0, 0, "the job is empty");
 	else if (root->type != YAML_MAPPING_NODE)
-		jerr(&c, root, "a job is a mapping of keys to values, not %s",
-		    kind_name(root));
+		ynode_err(&c.y, root,
+		    "a job is a mapping of keys to values, not %s",
+		    ynode_kind(root));
 	else if ((c.format = detect_format(&c, root)) > 0) {
 		res->format = c.format;
 		rc = c.format == 1 ? parse_v1(&c, root) : parse_v2(&c, root);
@@ -4110,19 +4001,10 @@ import_convert(const char *path, const char *text, size_t len,
 		if (rc == 0 && d->nerrors == before)
 			rc = finish(&c, jobbase);
 	}
-	yaml_document_delete(&c.doc);
+	yaml_document_delete(&c.y.doc);
 	/* One job, one document, as the original read it. */
-	if (d->nerrors == before && yaml_parser_load(&parser, &c.doc)) {
-		if (yaml_document_get_root_node(&c.doc) != NULL) {
-			diag_add(d, DIAG_ERROR, path,
-			    (int)c.doc.start_mark.line + 1,
-			    (int)c.doc.start_mark.column + 1,
-			    "a second YAML document starts here; a job is one "
-			    "document");
-		}
-		yaml_document_delete(&c.doc);
-	} else if (d->nerrors == before)
-		yaml_error(&c, &parser);
+	if (d->nerrors == before)
+		ynode_one_document(&c.y, &parser, "job");
 	yaml_parser_delete(&parser);
 	ctx_free(&c);
 	diag_sort(d);

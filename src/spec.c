@@ -24,15 +24,14 @@
 #include "spec.h"
 #include "template.h"
 #include "xmalloc.h"
+#include "ynode.h"
 #include "../strategies/strategy.h"
 
 #define SPEC_MAX_BYTES (64 * 1024 * 1024)
 #define RANGE_LIMIT 9007199254740992.0 /* 2^53: exact in a double */
 
 struct ctx {
-	const char *file;
-	yaml_document_t doc;
-	struct diags *d;
+	struct ynode_doc y;
 	struct spec *s;
 	struct buf hashed; /* names and contents of the files read */
 	int has_build;     /* the spec has a build section */
@@ -67,26 +66,6 @@ static const char *const env_names[] = { "WAYFINDER_CORES",
 	"WAYFINDER_JOB", "WAYFINDER_EXPERIMENT", "WAYFINDER_STAGE",
 	"WAYFINDER_DEBUGCON", NULL };
 
-static void err(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-err(struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	if (n == NULL)
-		diag_add(c->d, DIAG_ERROR, c->file, 0, 0, "%s", msg);
-	else
-		diag_add(c->d, DIAG_ERROR, c->file, (int)n->start_mark.line + 1,
-		    (int)n->start_mark.column + 1, "%s", msg);
-	free(msg);
-}
-
 static struct pos
 pos_of(const yaml_node_t *n)
 {
@@ -97,125 +76,6 @@ pos_of(const yaml_node_t *n)
 	return p;
 }
 
-static yaml_node_t *
-node_at(struct ctx *c, int i)
-{
-	return yaml_document_get_node(&c->doc, i);
-}
-
-static const char *
-kind_name(const yaml_node_t *n)
-{
-	switch (n->type) {
-	case YAML_SCALAR_NODE:
-		return "a value";
-	case YAML_SEQUENCE_NODE:
-		return "a list";
-	case YAML_MAPPING_NODE:
-		return "a mapping";
-	default:
-		return "nothing";
-	}
-}
-
-/* The text of a scalar node, or NULL (with an error) for anything else. */
-static const char *
-scalar(struct ctx *c, const yaml_node_t *n, const char *key)
-{
-	if (n->type != YAML_SCALAR_NODE) {
-		err(c, n, "'%s' must be a single value, not %s", key,
-		    kind_name(n));
-		return NULL;
-	}
-	return (const char *)n->data.scalar.value;
-}
-
-/* A plain (unquoted) empty or "~"/"null" scalar: YAML's null. */
-static int
-is_null(const yaml_node_t *n)
-{
-	const char *v;
-
-	if (n->type != YAML_SCALAR_NODE ||
-	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return 0;
-	v = (const char *)n->data.scalar.value;
-	return *v == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0;
-}
-
-/*
- * Matches the keys of mapping n against keys (NULL-terminated), storing
- * each value node in vals[i]. Unknown and repeated keys are errors; the
- * message says where ("in parameter 'X'") and suggests a close key.
- * Returns 0, or -1 if n is not a mapping.
- */
-static int
-fields(struct ctx *c, yaml_node_t *n, const char *where,
-    const char *const *keys, yaml_node_t **vals, yaml_node_t **knodes)
-{
-	yaml_node_pair_t *pair;
-	yaml_node_t *k, *v;
-	const char *name, *hint;
-	size_t i, nkeys;
-
-	for (nkeys = 0; keys[nkeys] != NULL; nkeys++) {
-		vals[nkeys] = NULL;
-		if (knodes != NULL)
-			knodes[nkeys] = NULL;
-	}
-	if (n->type != YAML_MAPPING_NODE) {
-		err(c, n, "%s must be a mapping of keys to values, not %s",
-		    where, kind_name(n));
-		return -1;
-	}
-	for (pair = n->data.mapping.pairs.start;
-	     pair < n->data.mapping.pairs.top; pair++) {
-		k = node_at(c, pair->key);
-		v = node_at(c, pair->value);
-		if (k->type != YAML_SCALAR_NODE) {
-			err(c, k, "a key in %s must be a plain name", where);
-			continue;
-		}
-		name = (const char *)k->data.scalar.value;
-		for (i = 0; i < nkeys; i++)
-			if (strcmp(name, keys[i]) == 0)
-				break;
-		if (i == nkeys) {
-			hint = diag_suggest(name, keys);
-			if (hint != NULL)
-				err(c, k,
-				    "unknown key '%s' in %s; did you mean "
-				    "'%s'?",
-				    name, where, hint);
-			else
-				err(c, k, "unknown key '%s' in %s", name,
-				    where);
-			continue;
-		}
-		if (vals[i] != NULL) {
-			err(c, k, "duplicate key '%s' in %s (first at line %d)",
-			    name, where, (int)vals[i]->start_mark.line + 1);
-			continue;
-		}
-		vals[i] = v;
-		if (knodes != NULL)
-			knodes[i] = k;
-	}
-	return 0;
-}
-
-/* Index of the key name in keys (as passed to fields). */
-static size_t
-key(const char *const *keys, const char *name)
-{
-	size_t i;
-
-	for (i = 0; keys[i] != NULL; i++)
-		if (strcmp(keys[i], name) == 0)
-			return i;
-	fatal("no key %s in table", name);
-}
-
 static int
 choose(struct ctx *c, const yaml_node_t *n, const char *keyname,
     const char *const *names, int *out)
@@ -224,7 +84,7 @@ choose(struct ctx *c, const yaml_node_t *n, const char *keyname,
 	struct buf all = BUF_INIT;
 	int i;
 
-	if ((v = scalar(c, n, keyname)) == NULL)
+	if ((v = ynode_scalar(&c->y, n, keyname)) == NULL)
 		return -1;
 	for (i = 0; names[i] != NULL; i++) {
 		if (strcmp(v, names[i]) == 0) {
@@ -235,10 +95,11 @@ choose(struct ctx *c, const yaml_node_t *n, const char *keyname,
 	for (i = 0; names[i] != NULL; i++)
 		buf_printf(&all, "%s%s", i > 0 ? ", " : "", names[i]);
 	if ((hint = diag_suggest(v, names)) != NULL)
-		err(c, n, "'%s' is not a valid %s (%s); did you mean '%s'?", v,
+		ynode_err(&c->y, n,
+		    "'%s' is not a valid %s (%s); did you mean '%s'?", v,
 		    keyname, buf_str(&all), hint);
 	else
-		err(c, n, "'%s' is not a valid %s (%s)", v, keyname,
+		ynode_err(&c->y, n, "'%s' is not a valid %s (%s)", v, keyname,
 		    buf_str(&all));
 	buf_free(&all);
 	return -1;
@@ -304,18 +165,20 @@ get_int(struct ctx *c, const yaml_node_t *n, const char *keyname, long long lo,
 {
 	const char *v;
 
-	if ((v = scalar(c, n, keyname)) == NULL)
+	if ((v = ynode_scalar(&c->y, n, keyname)) == NULL)
 		return -1;
 	if (parse_ll(v, out) != 0) {
-		err(c, n, "'%s' must be an integer, not '%s'", keyname, v);
+		ynode_err(&c->y, n, "'%s' must be an integer, not '%s'",
+		    keyname, v);
 		return -1;
 	}
 	if (*out < lo || *out > hi) {
 		if (hi == LLONG_MAX)
-			err(c, n, "'%s' must be at least %lld, not %lld",
-			    keyname, lo, *out);
+			ynode_err(&c->y, n,
+			    "'%s' must be at least %lld, not %lld", keyname, lo,
+			    *out);
 		else
-			err(c, n,
+			ynode_err(&c->y, n,
 			    "'%s' must be between %lld and %lld, not %lld",
 			    keyname, lo, hi, *out);
 		return -1;
@@ -328,10 +191,11 @@ get_bool(struct ctx *c, const yaml_node_t *n, const char *keyname, int *out)
 {
 	const char *v;
 
-	if ((v = scalar(c, n, keyname)) == NULL)
+	if ((v = ynode_scalar(&c->y, n, keyname)) == NULL)
 		return -1;
 	if ((*out = parse_bool(v)) < 0) {
-		err(c, n, "'%s' must be true or false, not '%s'", keyname, v);
+		ynode_err(&c->y, n, "'%s' must be true or false, not '%s'",
+		    keyname, v);
 		return -1;
 	}
 	return 0;
@@ -342,7 +206,7 @@ get_str(struct ctx *c, const yaml_node_t *n, const char *keyname)
 {
 	const char *v;
 
-	if ((v = scalar(c, n, keyname)) == NULL)
+	if ((v = ynode_scalar(&c->y, n, keyname)) == NULL)
 		return NULL;
 	return xstrdup(v);
 }
@@ -445,10 +309,10 @@ get_size(struct ctx *c, const yaml_node_t *n, const char *keyname,
 {
 	const char *v;
 
-	if ((v = scalar(c, n, keyname)) == NULL)
+	if ((v = ynode_scalar(&c->y, n, keyname)) == NULL)
 		return -1;
 	if (spec_parse_size(v, out) != 0) {
-		err(c, n,
+		ynode_err(&c->y, n,
 		    "'%s' must be a size such as 512M, 2G or a number of "
 		    "bytes, not '%s'",
 		    keyname, v);
@@ -463,10 +327,10 @@ get_duration(struct ctx *c, const yaml_node_t *n, const char *keyname,
 {
 	const char *v;
 
-	if ((v = scalar(c, n, keyname)) == NULL)
+	if ((v = ynode_scalar(&c->y, n, keyname)) == NULL)
 		return -1;
 	if (spec_parse_duration(v, out) != 0) {
-		err(c, n,
+		ynode_err(&c->y, n,
 		    "'%s' must be a duration such as 90s, 10m, 2h or a "
 		    "number of seconds, not '%s'",
 		    keyname, v);
@@ -677,41 +541,45 @@ parse_values(struct ctx *c, struct param *p, yaml_node_t *n, const char *kn)
 	size_t cap;
 
 	if (n->type != YAML_SEQUENCE_NODE) {
-		err(c, n, "'%s' must be a list such as [1, 2, 3], not %s", kn,
-		    kind_name(n));
+		ynode_err(&c->y, n,
+		    "'%s' must be a list such as [1, 2, 3], not %s", kn,
+		    ynode_kind(n));
 		return;
 	}
 	cap =
 	    (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (cap == 0) {
-		err(c, n, "'%s' of parameter '%s' is empty", kn, p->name);
+		ynode_err(&c->y, n, "'%s' of parameter '%s' is empty", kn,
+		    p->name);
 		return;
 	}
 	p->values = xcalloc(cap + 1, sizeof *p->values); /* NULL-terminated */
 	p->nums = xcalloc(cap, sizeof *p->nums);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++) {
-		v = node_at(c, *it);
-		if ((text = scalar(c, v, kn)) == NULL)
+		v = ynode_at(&c->y, *it);
+		if ((text = ynode_scalar(&c->y, v, kn)) == NULL)
 			continue;
-		if (is_null(v) && p->type == PT_STR) {
-			err(c, v,
+		if (ynode_is_null(v) && p->type == PT_STR) {
+			ynode_err(&c->y, v,
 			    "value '%s' of parameter '%s' is YAML's null; "
 			    "quote it ('%s') to mean the text",
 			    text, p->name, text);
 			continue;
 		}
 		if (canon_value(p->type, text, &canon, &num, &why) != 0) {
-			err(c, v, "value '%s' of %s parameter '%s' must be %s",
-			    text, type_names[p->type], p->name, why);
+			ynode_err(&c->y, v,
+			    "value '%s' of %s parameter '%s' must be %s", text,
+			    type_names[p->type], p->name, why);
 			continue;
 		}
 		for (i = 0; i < p->card; i++)
 			if (strcmp(p->values[i], canon) == 0)
 				break;
 		if (i < p->card) {
-			err(c, v, "value '%s' appears twice in parameter '%s'",
-			    text, p->name);
+			ynode_err(&c->y, v,
+			    "value '%s' appears twice in parameter '%s'", text,
+			    p->name);
 			free(canon);
 			continue;
 		}
@@ -746,11 +614,11 @@ range_number(struct ctx *c, struct param *p, yaml_node_t *n, const char *kn,
 	const char *v;
 	long long ll;
 
-	if ((v = scalar(c, n, kn)) == NULL)
+	if ((v = ynode_scalar(&c->y, n, kn)) == NULL)
 		return -1;
 	if (p->type == PT_INT) {
 		if (parse_ll(v, &ll) != 0) {
-			err(c, n,
+			ynode_err(&c->y, n,
 			    "'%s' of int parameter '%s' must be an "
 			    "integer, not '%s'",
 			    kn, p->name, v);
@@ -758,12 +626,14 @@ range_number(struct ctx *c, struct param *p, yaml_node_t *n, const char *kn,
 		}
 		*out = (double)ll;
 	} else if (parse_double(v, out) != 0) {
-		err(c, n, "'%s' of parameter '%s' must be a number, not '%s'",
-		    kn, p->name, v);
+		ynode_err(&c->y, n,
+		    "'%s' of parameter '%s' must be a number, not '%s'", kn,
+		    p->name, v);
 		return -1;
 	}
 	if (fabs(*out) > RANGE_LIMIT) {
-		err(c, n, "'%s' of parameter '%s' is beyond 2^53", kn, p->name);
+		ynode_err(&c->y, n, "'%s' of parameter '%s' is beyond 2^53", kn,
+		    p->name);
 		return -1;
 	}
 	return 0;
@@ -772,16 +642,16 @@ range_number(struct ctx *c, struct param *p, yaml_node_t *n, const char *kn,
 static void
 parse_range(struct ctx *c, struct param *p, yaml_node_t **f)
 {
-	yaml_node_t *nmin = f[key(param_keys, "min")],
-		    *nmax = f[key(param_keys, "max")],
-		    *nstep = f[key(param_keys, "step")],
-		    *nmode = f[key(param_keys, "step_mode")];
+	yaml_node_t *nmin = f[ynode_key(param_keys, "min")],
+		    *nmax = f[ynode_key(param_keys, "max")],
+		    *nstep = f[ynode_key(param_keys, "step")],
+		    *nmode = f[ynode_key(param_keys, "step_mode")];
 	static const char *const modes[] = { "increment", "power", NULL };
 	double count, x;
 	int mode = 0, ok = 1;
 
 	if (nmin == NULL || nmax == NULL) {
-		err(c, nmin != NULL ? nmin : nmax,
+		ynode_err(&c->y, nmin != NULL ? nmin : nmax,
 		    "parameter '%s' has '%s' "
 		    "but no '%s'",
 		    p->name, nmin != NULL ? "min" : "max",
@@ -799,12 +669,13 @@ parse_range(struct ctx *c, struct param *p, yaml_node_t **f)
 		return;
 	p->power = mode == 1;
 	if (p->min > p->max) {
-		err(c, nmin, "min %g is greater than max %g in parameter '%s'",
-		    p->min, p->max, p->name);
+		ynode_err(&c->y, nmin,
+		    "min %g is greater than max %g in parameter '%s'", p->min,
+		    p->max, p->name);
 		return;
 	}
 	if (nstep == NULL && p->type == PT_FLOAT) {
-		err(c, nmin,
+		ynode_err(&c->y, nmin,
 		    "float range of '%s' needs a 'step' (Wayfinder "
 		    "searches discrete values)",
 		    p->name);
@@ -812,14 +683,14 @@ parse_range(struct ctx *c, struct param *p, yaml_node_t **f)
 	}
 	if (p->power) {
 		if (p->min <= 0) {
-			err(c, nmin,
+			ynode_err(&c->y, nmin,
 			    "step_mode power needs min > 0 in "
 			    "parameter '%s'",
 			    p->name);
 			return;
 		}
 		if (p->step <= 1 || (p->type == PT_INT && p->step < 2)) {
-			err(c, nstep != NULL ? nstep : nmode,
+			ynode_err(&c->y, nstep != NULL ? nstep : nmode,
 			    "step_mode power "
 			    "needs a step (the ratio) greater than 1 in "
 			    "parameter '%s'",
@@ -831,7 +702,7 @@ parse_range(struct ctx *c, struct param *p, yaml_node_t **f)
 			count++;
 	} else {
 		if (p->step <= 0) {
-			err(c, nstep,
+			ynode_err(&c->y, nstep,
 			    "step must be greater than 0 in parameter "
 			    "'%s'",
 			    p->name);
@@ -840,7 +711,7 @@ parse_range(struct ctx *c, struct param *p, yaml_node_t **f)
 		count = floor((p->max - p->min) / p->step + 1e-9) + 1;
 	}
 	if (count > RANGE_LIMIT) {
-		err(c, nmin,
+		ynode_err(&c->y, nmin,
 		    "range of '%s' has too many values (%.3g; at most "
 		    "2^53)",
 		    p->name, count);
@@ -905,7 +776,7 @@ cond_error(struct ctx *c, const struct param *p, int col, const char *msg)
 	at = c->cond_node[p - c->s->params] != NULL ?
 	    scalar_pos(c, c->cond_node[p - c->s->params], (size_t)col) :
 	    p->pos;
-	diag_add(c->d, DIAG_ERROR, c->file, at.line, at.col,
+	diag_add(c->y.d, DIAG_ERROR, c->y.file, at.line, at.col,
 	    "in condition of '%s': %s", p->name, msg);
 }
 
@@ -925,20 +796,22 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	memset(p, 0, sizeof *p);
 	p->pos = pos_of(n);
 	where = xasprintf("parameter %zu", index + 1);
-	if (fields(c, n, where, param_keys, f, NULL) != 0) {
+	if (ynode_fields(&c->y, n, where, param_keys, f, NULL, NULL, NULL) !=
+	    0) {
 		free(where);
 		return;
 	}
-	if (f[key(param_keys, "name")] == NULL) {
-		err(c, n, "%s has no 'name'", where);
+	if (f[ynode_key(param_keys, "name")] == NULL) {
+		ynode_err(&c->y, n, "%s has no 'name'", where);
 		free(where);
 		return;
 	}
 	free(where);
-	if ((p->name = get_str(c, f[key(param_keys, "name")], "name")) == NULL)
+	if ((p->name = get_str(c, f[ynode_key(param_keys, "name")], "name")) ==
+	    NULL)
 		return;
 	if (!valid_name(p->name)) {
-		err(c, f[0],
+		ynode_err(&c->y, f[0],
 		    "parameter name '%s' must match "
 		    "[A-Za-z_][A-Za-z0-9_]* (it becomes an environment "
 		    "variable)",
@@ -947,7 +820,7 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 		return;
 	}
 	if (strncmp(p->name, "WAYFINDER_", 10) == 0) {
-		err(c, f[0],
+		ynode_err(&c->y, f[0],
 		    "parameter name '%s' is reserved: WAYFINDER_ "
 		    "variables belong to the script contract",
 		    p->name);
@@ -956,7 +829,7 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	}
 	for (i = 0; i < c->s->nparams; i++) {
 		if (strcmp(c->s->params[i].name, p->name) == 0) {
-			err(c, f[0],
+			ynode_err(&c->y, f[0],
 			    "duplicate parameter '%s' (first at line "
 			    "%d)",
 			    p->name, c->s->params[i].pos.line);
@@ -970,21 +843,21 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	 * check them whatever happens to the domain. Without a build
 	 * section, parameters are the test's. */
 	stage = c->has_build ? STAGE_BUILD : STAGE_TEST;
-	if (f[key(param_keys, "when")] != NULL) {
-		if (choose(c, f[key(param_keys, "when")], "when", stage_names,
-			&stage) != 0)
+	if (f[ynode_key(param_keys, "when")] != NULL) {
+		if (choose(c, f[ynode_key(param_keys, "when")], "when",
+			stage_names, &stage) != 0)
 			c->stage_bad[self] = 1;
 		else
 			c->stage_given[self] = 1;
 	}
 	p->stage = (enum stage)stage;
-	if (f[key(param_keys, "description")] != NULL)
-		p->description = get_str(c, f[key(param_keys, "description")],
-		    "description");
-	if (f[key(param_keys, "if")] != NULL) {
-		yaml_node_t *nc = f[key(param_keys, "if")];
+	if (f[ynode_key(param_keys, "description")] != NULL)
+		p->description = get_str(c,
+		    f[ynode_key(param_keys, "description")], "description");
+	if (f[ynode_key(param_keys, "if")] != NULL) {
+		yaml_node_t *nc = f[ynode_key(param_keys, "if")];
 
-		if ((text = scalar(c, nc, "if")) != NULL) {
+		if ((text = ynode_scalar(&c->y, nc, "if")) != NULL) {
 			c->cond_node[self] = nc;
 			p->cond_text = xstrdup(text);
 			p->cond_pos = scalar_pos(c, nc, 0);
@@ -997,14 +870,14 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	}
 
 	c->bad[self] = 1; /* until the domain is known */
-	nv = f[key(param_keys, "values")];
-	nonly = f[key(param_keys, "only")];
-	nmin = f[key(param_keys, "min")];
-	nmax = f[key(param_keys, "max")];
-	nstep = f[key(param_keys, "step")];
-	nmode = f[key(param_keys, "step_mode")];
+	nv = f[ynode_key(param_keys, "values")];
+	nonly = f[ynode_key(param_keys, "only")];
+	nmin = f[ynode_key(param_keys, "min")];
+	nmax = f[ynode_key(param_keys, "max")];
+	nstep = f[ynode_key(param_keys, "step")];
+	nmode = f[ynode_key(param_keys, "step_mode")];
 	if (nv != NULL && nonly != NULL) {
-		err(c, nonly,
+		ynode_err(&c->y, nonly,
 		    "parameter '%s' has both 'values' and 'only' "
 		    "(they are the same key)",
 		    p->name);
@@ -1013,14 +886,14 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	if (nv == NULL)
 		nv = nonly;
 	if (nv != NULL && (nmin != NULL || nmax != NULL)) {
-		err(c, nv,
+		ynode_err(&c->y, nv,
 		    "parameter '%s' has both a list of values and a "
 		    "range (min/max); give one",
 		    p->name);
 		return;
 	}
 	if (nv != NULL && (nstep != NULL || nmode != NULL)) {
-		err(c, nstep != NULL ? nstep : nmode,
+		ynode_err(&c->y, nstep != NULL ? nstep : nmode,
 		    "'%s' applies to a range "
 		    "(min/max), not to the list of values of '%s'",
 		    nstep != NULL ? "step" : "step_mode", p->name);
@@ -1028,21 +901,22 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	}
 	if (nv == NULL && (nstep != NULL || nmode != NULL) && nmin == NULL &&
 	    nmax == NULL) {
-		err(c, nstep != NULL ? nstep : nmode,
+		ynode_err(&c->y, nstep != NULL ? nstep : nmode,
 		    "parameter '%s' has a "
 		    "step but no min and max",
 		    p->name);
 		return;
 	}
 
-	if (f[key(param_keys, "type")] == NULL) {
-		err(c, n,
+	if (f[ynode_key(param_keys, "type")] == NULL) {
+		ynode_err(&c->y, n,
 		    "parameter '%s' has no 'type' (int, float, bool, "
 		    "tristate or str)",
 		    p->name);
 		return;
 	}
-	if ((text = scalar(c, f[key(param_keys, "type")], "type")) == NULL)
+	if ((text = ynode_scalar(&c->y, f[ynode_key(param_keys, "type")],
+		 "type")) == NULL)
 		return;
 	if (strcmp(text, "integer") == 0)
 		t = PT_INT;
@@ -1050,7 +924,7 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 		t = PT_STR;
 	else if (strcmp(text, "boolean") == 0)
 		t = PT_BOOL;
-	else if (choose(c, f[key(param_keys, "type")], "type", type_names,
+	else if (choose(c, f[ynode_key(param_keys, "type")], "type", type_names,
 		     &t) != 0)
 		return;
 	p->type = (enum ptype)t;
@@ -1059,7 +933,7 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 		parse_values(c, p, nv, nonly != NULL ? "only" : "values");
 	else if (nmin != NULL || nmax != NULL) {
 		if (p->type != PT_INT && p->type != PT_FLOAT) {
-			err(c, nmin != NULL ? nmin : nmax,
+			ynode_err(&c->y, nmin != NULL ? nmin : nmax,
 			    "min and max apply "
 			    "to int and float parameters, not %s parameter "
 			    "'%s'",
@@ -1070,7 +944,7 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	} else if (p->type == PT_BOOL || p->type == PT_TRISTATE)
 		default_values(p);
 	else {
-		err(c, n,
+		ynode_err(&c->y, n,
 		    "%s parameter '%s' needs 'values' (or 'only') or a "
 		    "range ('min' and 'max')",
 		    type_names[p->type], p->name);
@@ -1081,10 +955,10 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	c->bad[self] = 0;
 
 	p->def = 0;
-	if ((nd = f[key(param_keys, "default")]) != NULL &&
-	    (text = scalar(c, nd, "default")) != NULL) {
+	if ((nd = f[ynode_key(param_keys, "default")]) != NULL &&
+	    (text = ynode_scalar(&c->y, nd, "default")) != NULL) {
 		if (canon_value(p->type, text, &canon, &num, &why) != 0)
-			err(c, nd,
+			ynode_err(&c->y, nd,
 			    "default '%s' of %s parameter '%s' must be %s",
 			    text, type_names[p->type], p->name, why);
 		else {
@@ -1092,7 +966,7 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 			if ((di = spec_value_index(p, text)) < 0) {
 				char *dom = spec_domain_text(p);
 
-				err(c, nd,
+				ynode_err(&c->y, nd,
 				    "default '%s' of parameter '%s' is "
 				    "not one of its values (%s)",
 				    text, p->name, dom);
@@ -1353,23 +1227,23 @@ spec_file(struct ctx *c, yaml_node_t *n, const char *rel, const char *what,
 	char *text;
 
 	if (*rel == '\0') {
-		err(c, n, "%s path is empty", what);
+		ynode_err(&c->y, n, "%s path is empty", what);
 		return NULL;
 	}
 	path =
 	    rel[0] == '/' ? xstrdup(rel) : xasprintf("%s/%s", c->s->dir, rel);
 	if (stat(path, &st) != 0) {
-		err(c, n, "%s '%s': %s", what, rel, strerror(errno));
+		ynode_err(&c->y, n, "%s '%s': %s", what, rel, strerror(errno));
 		free(path);
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		err(c, n, "%s '%s' is not a regular file", what, rel);
+		ynode_err(&c->y, n, "%s '%s' is not a regular file", what, rel);
 		free(path);
 		return NULL;
 	}
 	if ((f = fopen(path, "rb")) == NULL) {
-		err(c, n, "%s '%s': %s", what, rel, strerror(errno));
+		ynode_err(&c->y, n, "%s '%s': %s", what, rel, strerror(errno));
 		free(path);
 		return NULL;
 	}
@@ -1378,7 +1252,7 @@ spec_file(struct ctx *c, yaml_node_t *n, const char *rel, const char *what,
 	fclose(f);
 	text[len] = '\0';
 	if (contents != NULL && memchr(text, '\0', len) != NULL) {
-		err(c, n, "%s '%s' is not a text file", what, rel);
+		ynode_err(&c->y, n, "%s '%s' is not a text file", what, rel);
 		free(text);
 		free(path);
 		return NULL;
@@ -1426,7 +1300,7 @@ tmpl_ref(const char *name, int line, int col, int has_default, void *arg)
 			strcmp(name, "WAYFINDER_ITERATION") == 0 ||
 			strcmp(name, "WAYFINDER_WARMUP") == 0 ||
 			strcmp(name, "WAYFINDER_RESULTS") == 0))
-			diag_add(tc->c->d, DIAG_ERROR, tc->file, line, col,
+			diag_add(tc->c->y.d, DIAG_ERROR, tc->file, line, col,
 			    "'%s' is a test job's; a build template cannot use "
 			    "it",
 			    name);
@@ -1435,7 +1309,7 @@ tmpl_ref(const char *name, int line, int col, int has_default, void *arg)
 	if ((i = spec_param_index(s, name)) >= 0) {
 		if (tc->stage == STAGE_BUILD &&
 		    s->params[i].stage == STAGE_TEST)
-			diag_add(tc->c->d, DIAG_ERROR, tc->file, line, col,
+			diag_add(tc->c->y.d, DIAG_ERROR, tc->file, line, col,
 			    "build template uses test parameter '%s' (builds "
 			    "are shared across test values)",
 			    name);
@@ -1448,10 +1322,10 @@ tmpl_ref(const char *name, int line, int col, int has_default, void *arg)
 	if (hint == NULL)
 		hint = diag_suggest(name, env_names);
 	if (hint != NULL)
-		diag_add(tc->c->d, DIAG_ERROR, tc->file, line, col,
+		diag_add(tc->c->y.d, DIAG_ERROR, tc->file, line, col,
 		    "unknown name '%s'; did you mean '%s'?", name, hint);
 	else
-		diag_add(tc->c->d, DIAG_ERROR, tc->file, line, col,
+		diag_add(tc->c->y.d, DIAG_ERROR, tc->file, line, col,
 		    "unknown name '%s' (not a parameter or a WAYFINDER_ "
 		    "variable)",
 		    name);
@@ -1473,14 +1347,15 @@ parse_templates(struct ctx *c, struct stagespec *st, yaml_node_t *n,
 	int line, col;
 
 	if (n->type != YAML_SEQUENCE_NODE) {
-		err(c, n, "'templates' must be a list of files, not %s",
-		    kind_name(n));
+		ynode_err(&c->y, n,
+		    "'templates' must be a list of files, not %s",
+		    ynode_kind(n));
 		return;
 	}
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++) {
-		v = node_at(c, *it);
-		if ((rel = scalar(c, v, "templates")) == NULL)
+		v = ynode_at(&c->y, *it);
+		if ((rel = ynode_scalar(&c->y, v, "templates")) == NULL)
 			continue;
 		st->templates = xreallocarray(st->templates, st->ntemplates + 1,
 		    sizeof *st->templates);
@@ -1498,7 +1373,7 @@ parse_templates(struct ctx *c, struct stagespec *st, yaml_node_t *n,
 		t->output = xstrndup(base, len);
 		for (i = 0; i + 1 < st->ntemplates; i++)
 			if (strcmp(st->templates[i].output, t->output) == 0)
-				err(c, v,
+				ynode_err(&c->y, v,
 				    "templates '%s' and '%s' would both "
 				    "be written to '%s'",
 				    st->templates[i].rel, rel, t->output);
@@ -1507,7 +1382,7 @@ parse_templates(struct ctx *c, struct stagespec *st, yaml_node_t *n,
 		tc.stage = stage;
 		if (template_scan(text, tmpl_ref, &tc, &line, &col, &cause) !=
 		    0) {
-			diag_add(c->d, DIAG_ERROR, t->path, line, col, "%s",
+			diag_add(c->y.d, DIAG_ERROR, t->path, line, col, "%s",
 			    cause);
 			free(cause);
 		}
@@ -1542,27 +1417,27 @@ parse_pmu(struct ctx *c, yaml_node_t *n, struct stagespec *st)
 	size_t i;
 
 	if (n->type != YAML_SEQUENCE_NODE) {
-		err(c, n,
+		ynode_err(&c->y, n,
 		    "'pmu' must be a list of event names, not %s (wayfinder "
 		    "events lists them)",
-		    kind_name(n));
+		    ynode_kind(n));
 		return;
 	}
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++) {
-		v = node_at(c, *it);
-		if ((name = scalar(c, v, "pmu")) == NULL)
+		v = ynode_at(&c->y, *it);
+		if ((name = ynode_scalar(&c->y, v, "pmu")) == NULL)
 			continue;
 		for (i = 0; i < st->npmu; i++)
 			if (strcmp(st->pmu[i], name) == 0)
 				break;
 		if (i < st->npmu) {
-			err(c, v, "event '%s' is listed twice", name);
+			ynode_err(&c->y, v, "event '%s' is listed twice", name);
 			continue;
 		}
 		if (spec_builtin_metric(name) ||
 		    strcmp(name, SPEC_METRIC_BOOT) == 0) {
-			err(c, v,
+			ynode_err(&c->y, v,
 			    "'%s' is a built-in metric, not a counter; it is "
 			    "recorded without being listed",
 			    name);
@@ -1570,9 +1445,10 @@ parse_pmu(struct ctx *c, yaml_node_t *n, struct stagespec *st)
 		}
 		if (pmu_check(name, &elsewhere, &why, &hint) != 0) {
 			if (hint != NULL)
-				err(c, v, "%s; did you mean '%s'?", why, hint);
+				ynode_err(&c->y, v, "%s; did you mean '%s'?",
+				    why, hint);
 			else
-				err(c, v,
+				ynode_err(&c->y, v,
 				    "%s (wayfinder events --all lists this "
 				    "host's)",
 				    why);
@@ -1581,7 +1457,7 @@ parse_pmu(struct ctx *c, yaml_node_t *n, struct stagespec *st)
 			continue;
 		}
 		if (elsewhere)
-			diag_add(c->d, DIAG_WARNING, c->file,
+			diag_add(c->y.d, DIAG_WARNING, c->y.file,
 			    (int)v->start_mark.line + 1,
 			    (int)v->start_mark.column + 1,
 			    "event '%s' belongs to a PMU this host does not "
@@ -1601,10 +1477,10 @@ parse_boot(struct ctx *c, yaml_node_t *n, struct bootspec *b)
 	int v;
 
 	b->pos = pos_of(n);
-	if (fields(c, n, "boot", boot_keys, f, NULL) != 0)
+	if (ynode_fields(&c->y, n, "boot", boot_keys, f, NULL, NULL, NULL) != 0)
 		return;
 	if (f[0] == NULL) {
-		err(c, n,
+		ynode_err(&c->y, n,
 		    "boot needs a 'source': console (the job's standard "
 		    "output) or debugcon (QEMU's debug port, through "
 		    "$WAYFINDER_DEBUGCON)");
@@ -1615,12 +1491,12 @@ parse_boot(struct ctx *c, yaml_node_t *n, struct bootspec *b)
 	b->source = v == 0 ? BOOT_CONSOLE : BOOT_DEBUGCON;
 	if (f[1] != NULL && (b->marker = get_str(c, f[1], "marker")) != NULL) {
 		if (*b->marker == '\0') {
-			err(c, f[1], "'marker' is empty");
+			ynode_err(&c->y, f[1], "'marker' is empty");
 		} else if (compile_regex(c, f[1], "the boot marker", b->marker,
 			       &re, &b->marker_posix) == 0)
 			regfree(&re);
 	} else if (f[1] == NULL && b->source == BOOT_CONSOLE)
-		err(c, n,
+		ynode_err(&c->y, n,
 		    "a console boot monitor needs a 'marker': a regex for "
 		    "the line the guest prints once booted");
 	if (f[2] != NULL)
@@ -1636,7 +1512,7 @@ get_outname(struct ctx *c, yaml_node_t *n, const char *kn)
 	if ((v = get_str(c, n, kn)) == NULL)
 		return NULL;
 	if (*v == '\0' || v[0] == '/' || strstr(v, "..") != NULL) {
-		err(c, n,
+		ynode_err(&c->y, n,
 		    "'%s' must be a file name relative to the build "
 		    "directory, without '..'",
 		    kn);
@@ -1664,104 +1540,108 @@ parse_stage(struct ctx *c, yaml_node_t *keynode, yaml_node_t *n,
 	st->repeat = 3;
 	st->warmup = 0;
 	st->sample_interval = 0.5;
-	if (fields(c, n, stage == STAGE_BUILD ? "build" : "test", keys, f,
-		NULL) != 0)
+	if (ynode_fields(&c->y, n, stage == STAGE_BUILD ? "build" : "test",
+		keys, f, NULL, NULL, NULL) != 0)
 		return;
-	if (f[key(keys, "script")] != NULL && f[key(keys, "run")] != NULL)
-		err(c, f[key(keys, "run")],
+	if (f[ynode_key(keys, "script")] != NULL &&
+	    f[ynode_key(keys, "run")] != NULL)
+		ynode_err(&c->y, f[ynode_key(keys, "run")],
 		    "%s has both 'script' and 'run'; "
 		    "give one",
 		    sect);
-	else if (f[key(keys, "script")] != NULL) {
-		const char *rel = scalar(c, f[key(keys, "script")], "script");
+	else if (f[ynode_key(keys, "script")] != NULL) {
+		const char *rel =
+		    ynode_scalar(&c->y, f[ynode_key(keys, "script")], "script");
 
 		if (rel != NULL) {
 			st->script_rel = xstrdup(rel);
-			st->script = spec_file(c, f[key(keys, "script")], rel,
-			    "script", NULL);
+			st->script = spec_file(c, f[ynode_key(keys, "script")],
+			    rel, "script", NULL);
 		}
-	} else if (f[key(keys, "run")] != NULL) {
-		st->run = get_str(c, f[key(keys, "run")], "run");
+	} else if (f[ynode_key(keys, "run")] != NULL) {
+		st->run = get_str(c, f[ynode_key(keys, "run")], "run");
 		if (st->run != NULL)
 			buf_printf(&c->hashed, "%c%s.run%c%s", 0, sect, 0,
 			    st->run);
 	} else
-		err(c, keynode,
+		ynode_err(&c->y, keynode,
 		    "%s needs 'script' (a file) or 'run' (a shell "
 		    "command)",
 		    sect);
-	if (f[key(keys, "cores")] != NULL &&
-	    get_int(c, f[key(keys, "cores")], "cores", 1, 1024, &ll) == 0)
+	if (f[ynode_key(keys, "cores")] != NULL &&
+	    get_int(c, f[ynode_key(keys, "cores")], "cores", 1, 1024, &ll) == 0)
 		st->cores = (int)ll;
-	if (f[key(keys, "timeout")] != NULL)
-		get_duration(c, f[key(keys, "timeout")], "timeout",
+	if (f[ynode_key(keys, "timeout")] != NULL)
+		get_duration(c, f[ynode_key(keys, "timeout")], "timeout",
 		    &st->timeout);
-	if (f[key(keys, "estimate")] != NULL)
-		get_duration(c, f[key(keys, "estimate")], "estimate",
+	if (f[ynode_key(keys, "estimate")] != NULL)
+		get_duration(c, f[ynode_key(keys, "estimate")], "estimate",
 		    &st->estimate);
-	if (f[key(keys, "templates")] != NULL)
-		parse_templates(c, st, f[key(keys, "templates")], stage);
-	if (f[key(keys, "isolation")] != NULL &&
-	    choose(c, f[key(keys, "isolation")], "isolation", isolation_names,
-		&iso) == 0)
+	if (f[ynode_key(keys, "templates")] != NULL)
+		parse_templates(c, st, f[ynode_key(keys, "templates")], stage);
+	if (f[ynode_key(keys, "isolation")] != NULL &&
+	    choose(c, f[ynode_key(keys, "isolation")], "isolation",
+		isolation_names, &iso) == 0)
 		st->isolation = (enum isolation)iso;
-	if ((v = f[key(keys, "memory")]) != NULL)
+	if ((v = f[ynode_key(keys, "memory")]) != NULL)
 		get_size(c, v, "memory", &st->memory);
-	if ((v = f[key(keys, "pids")]) != NULL &&
+	if ((v = f[ynode_key(keys, "pids")]) != NULL &&
 	    get_int(c, v, "pids", 1, 4194304, &ll) == 0)
 		st->pids = (uint64_t)ll;
-	if ((v = f[key(keys, "network")]) != NULL &&
+	if ((v = f[ynode_key(keys, "network")]) != NULL &&
 	    choose(c, v, "network", network_names, &b) == 0)
 		st->network = b;
-	if ((v = f[key(keys, "aslr")]) != NULL &&
+	if ((v = f[ynode_key(keys, "aslr")]) != NULL &&
 	    get_bool(c, v, "aslr", &b) == 0)
 		st->aslr = b;
-	if ((v = f[key(keys, "pmu")]) != NULL)
+	if ((v = f[ynode_key(keys, "pmu")]) != NULL)
 		parse_pmu(c, v, st);
-	if ((v = f[key(keys, "sample_interval")]) != NULL &&
+	if ((v = f[ynode_key(keys, "sample_interval")]) != NULL &&
 	    get_duration(c, v, "sample_interval", &st->sample_interval) == 0 &&
 	    st->sample_interval > 0 && st->sample_interval < 0.01) {
-		err(c, v,
+		ynode_err(&c->y, v,
 		    "'sample_interval' must be 0 (no sampling) or at least "
 		    "10ms");
 		st->sample_interval = 0.5;
 	}
 	if (stage == STAGE_BUILD) {
-		if (f[key(keys, "config_h")] != NULL)
-			st->config_h = get_outname(c, f[key(keys, "config_h")],
-			    "config_h");
-		if (f[key(keys, "kconfig")] != NULL)
-			st->kconfig =
-			    get_outname(c, f[key(keys, "kconfig")], "kconfig");
+		if (f[ynode_key(keys, "config_h")] != NULL)
+			st->config_h = get_outname(c,
+			    f[ynode_key(keys, "config_h")], "config_h");
+		if (f[ynode_key(keys, "kconfig")] != NULL)
+			st->kconfig = get_outname(c,
+			    f[ynode_key(keys, "kconfig")], "kconfig");
 		return;
 	}
-	if ((v = f[key(keys, "cache_ways")]) != NULL &&
+	if ((v = f[ynode_key(keys, "cache_ways")]) != NULL &&
 	    get_int(c, v, "cache_ways", 1, 64, &ll) == 0)
 		st->cache_ways = (int)ll;
-	if ((v = f[key(keys, "mem_bandwidth")]) != NULL &&
+	if ((v = f[ynode_key(keys, "mem_bandwidth")]) != NULL &&
 	    get_int(c, v, "mem_bandwidth", 1, 100, &ll) == 0)
 		st->mem_bandwidth = (int)ll;
 	if ((st->cache_ways || st->mem_bandwidth) && st->isolation == ISO_NONE)
-		err(c,
-		    f[key(keys,
+		ynode_err(&c->y,
+		    f[ynode_key(keys,
 			st->cache_ways ? "cache_ways" : "mem_bandwidth")],
 		    "'%s' partitions the cache for isolated jobs: it needs an "
 		    "isolation level (core, cache, socket or full)",
 		    st->cache_ways ? "cache_ways" : "mem_bandwidth");
-	if (f[key(keys, "repeat")] != NULL &&
-	    get_int(c, f[key(keys, "repeat")], "repeat", 1, 100000, &ll) == 0)
+	if (f[ynode_key(keys, "repeat")] != NULL &&
+	    get_int(c, f[ynode_key(keys, "repeat")], "repeat", 1, 100000,
+		&ll) == 0)
 		st->repeat = (int)ll;
-	if (f[key(keys, "warmup")] != NULL &&
-	    get_int(c, f[key(keys, "warmup")], "warmup", 0, 100000, &ll) == 0)
+	if (f[ynode_key(keys, "warmup")] != NULL &&
+	    get_int(c, f[ynode_key(keys, "warmup")], "warmup", 0, 100000,
+		&ll) == 0)
 		st->warmup = (int)ll;
-	if ((v = f[key(keys, "boot")]) != NULL)
+	if ((v = f[ynode_key(keys, "boot")]) != NULL)
 		parse_boot(c, v, &st->boot);
-	if (f[key(keys, "metrics")] != NULL)
-		parse_metrics(c, f[key(keys, "metrics")]);
-	if (f[key(keys, "objective")] != NULL)
-		parse_objective(c, f[key(keys, "objective")]);
+	if (f[ynode_key(keys, "metrics")] != NULL)
+		parse_metrics(c, f[ynode_key(keys, "metrics")]);
+	if (f[ynode_key(keys, "objective")] != NULL)
+		parse_objective(c, f[ynode_key(keys, "objective")]);
 	else
-		err(c, keynode,
+		ynode_err(&c->y, keynode,
 		    "test has no 'objective' (which metric to "
 		    "optimise, and in which direction)");
 }
@@ -1926,11 +1806,11 @@ compile_regex(struct ctx *c, yaml_node_t *n, const char *what, const char *re,
 	int rc;
 
 	if ((why = regex_limits(re)) != NULL) {
-		err(c, n, "regex for %s is refused: %s", what, why);
+		ynode_err(&c->y, n, "regex for %s is refused: %s", what, why);
 		return -1;
 	}
 	if ((tr = regex_translate(re)) == NULL) {
-		err(c, n,
+		ynode_err(&c->y, n,
 		    "regex for %s: \\D inside [...] is not supported; write "
 		    "[^0-9] outside brackets",
 		    what);
@@ -1938,7 +1818,7 @@ compile_regex(struct ctx *c, yaml_node_t *n, const char *what, const char *re,
 	}
 	if ((rc = regcomp(out, tr, REG_EXTENDED | REG_NEWLINE)) != 0) {
 		regerror(rc, out, ebuf, sizeof ebuf);
-		err(c, n, "bad regex for %s: %s", what, ebuf);
+		ynode_err(&c->y, n, "bad regex for %s: %s", what, ebuf);
 		free(tr);
 		return -1;
 	}
@@ -1961,12 +1841,13 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 	size_t i;
 
 	if (n->type != YAML_SEQUENCE_NODE) {
-		err(c, n, "'metrics' must be a list, not %s", kind_name(n));
+		ynode_err(&c->y, n, "'metrics' must be a list, not %s",
+		    ynode_kind(n));
 		return;
 	}
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++) {
-		v = node_at(c, *it);
+		v = ynode_at(&c->y, *it);
 		s->metrics = xreallocarray(s->metrics, s->nmetrics + 1,
 		    sizeof *s->metrics);
 		m = &s->metrics[s->nmetrics];
@@ -1978,12 +1859,13 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 			f[0] = v;
 		} else {
 			where = xasprintf("metric %zu", s->nmetrics + 1);
-			rc = fields(c, v, where, metric_keys, f, NULL);
+			rc = ynode_fields(&c->y, v, where, metric_keys, f, NULL,
+			    NULL, NULL);
 			free(where);
 			if (rc != 0)
 				continue;
 			if (f[0] == NULL) {
-				err(c, v, "metric %zu has no 'name'",
+				ynode_err(&c->y, v, "metric %zu has no 'name'",
 				    s->nmetrics + 1);
 				continue;
 			}
@@ -1991,7 +1873,7 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 		if ((m->name = get_str(c, f[0], "name")) == NULL)
 			continue;
 		if (!valid_metric_name(m->name)) {
-			err(c, f[0],
+			ynode_err(&c->y, f[0],
 			    "metric name '%s' must start with a letter "
 			    "or _ and hold only letters, digits and _ . - :",
 			    m->name);
@@ -2001,7 +1883,7 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 		if (spec_builtin_metric(m->name) ||
 		    (strcmp(m->name, SPEC_METRIC_BOOT) == 0 &&
 			s->test.boot.source != BOOT_NONE)) {
-			err(c, f[0],
+			ynode_err(&c->y, f[0],
 			    "metric '%s' is built in; it is recorded "
 			    "for every job without being declared",
 			    m->name);
@@ -2014,7 +1896,7 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 				s->test.npmu))
 				break;
 		if (i < s->test.npmu) {
-			err(c, f[0],
+			ynode_err(&c->y, f[0],
 			    "metric '%s' is also a counter of 'pmu' (or "
 			    "derived from them); name it otherwise",
 			    m->name);
@@ -2025,8 +1907,9 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 			if (strcmp(s->metrics[i].name, m->name) == 0)
 				break;
 		if (i < s->nmetrics) {
-			err(c, f[0], "duplicate metric '%s' (first at line %d)",
-			    m->name, s->metrics[i].pos.line);
+			ynode_err(&c->y, f[0],
+			    "duplicate metric '%s' (first at line %d)", m->name,
+			    s->metrics[i].pos.line);
 			free(m->name);
 			continue;
 		}
@@ -2042,7 +1925,7 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 			m->description = get_str(c, f[5], "description");
 		if (f[1] == NULL) {
 			if (f[2] != NULL)
-				err(c, f[2],
+				ynode_err(&c->y, f[2],
 				    "'stream' applies to a metric "
 				    "with a 'regex'");
 			continue;
@@ -2059,7 +1942,7 @@ parse_metrics(struct ctx *c, yaml_node_t *n)
 			continue;
 		}
 		if (m->regex.re_nsub < 1) {
-			err(c, f[1],
+			ynode_err(&c->y, f[1],
 			    "regex for metric '%s' needs a group "
 			    "( ... ) around the number",
 			    m->name);
@@ -2082,10 +1965,11 @@ parse_objective(struct ctx *c, yaml_node_t *node)
 	int v;
 	size_t i, n;
 
-	if (fields(c, node, "objective", objective_keys, f, NULL) != 0)
+	if (ynode_fields(&c->y, node, "objective", objective_keys, f, NULL,
+		NULL, NULL) != 0)
 		return;
 	if (f[0] == NULL || f[1] == NULL) {
-		err(c, node,
+		ynode_err(&c->y, node,
 		    "objective needs 'metric' and 'direction' "
 		    "(maximize or minimize)");
 		if (f[0] == NULL)
@@ -2104,14 +1988,15 @@ parse_objective(struct ctx *c, yaml_node_t *node)
 			break;
 	if (i < s->nmetrics) {
 		if (s->metrics[i].optional)
-			err(c, f[0], "objective metric '%s' cannot be optional",
+			ynode_err(&c->y, f[0],
+			    "objective metric '%s' cannot be optional",
 			    s->objective);
 		return;
 	}
 	if (spec_has_metric(s, s->objective))
 		return;
 	if (strcmp(s->objective, SPEC_METRIC_BOOT) == 0) {
-		err(c, f[0],
+		ynode_err(&c->y, f[0],
 		    "objective: '%s' is recorded with a boot monitor only; "
 		    "add one (test: boot: {source: ..., marker: ...})",
 		    SPEC_METRIC_BOOT);
@@ -2131,12 +2016,12 @@ parse_objective(struct ctx *c, yaml_node_t *node)
 		names[n++] = SPEC_METRIC_BOOT;
 	hint = diag_suggest(s->objective, names);
 	if (hint != NULL)
-		err(c, f[0],
+		ynode_err(&c->y, f[0],
 		    "objective names no metric: '%s'; did you mean "
 		    "'%s'?",
 		    s->objective, hint);
 	else
-		err(c, f[0],
+		ynode_err(&c->y, f[0],
 		    "objective names no metric: '%s' is not in "
 		    "'metrics' or 'pmu', nor built in (%s, %s, %s, %s, "
 		    "...; see wayfinder.yaml(5))",
@@ -2166,15 +2051,15 @@ parse_options(struct ctx *c, yaml_node_t *n, yaml_node_t *strategy_node)
 	int b;
 
 	if (n->type != YAML_MAPPING_NODE) {
-		err(c, n,
+		ynode_err(&c->y, n,
 		    "'options' must be a mapping of the strategy's "
 		    "settings, not %s",
-		    kind_name(n));
+		    ynode_kind(n));
 		return;
 	}
 	if (s->strategy == NULL) {
 		if (strategy_node == NULL)
-			err(c, n,
+			ynode_err(&c->y, n,
 			    "'options' needs the 'strategy' they are "
 			    "for");
 		return;
@@ -2183,15 +2068,15 @@ parse_options(struct ctx *c, yaml_node_t *n, yaml_node_t *strategy_node)
 		return; /* reported */
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
 	     p++) {
-		k = node_at(c, p->key);
-		v = node_at(c, p->value);
-		if ((name = scalar(c, k, "an option's name")) == NULL)
+		k = ynode_at(&c->y, p->key);
+		v = ynode_at(&c->y, p->value);
+		if ((name = ynode_scalar(&c->y, k, "an option's name")) == NULL)
 			continue;
 		for (i = 0; i < s->noptions; i++)
 			if (strcmp(s->options[i].name, name) == 0)
 				break;
 		if (i < s->noptions) {
-			err(c, k, "option '%s' is given twice", name);
+			ynode_err(&c->y, k, "option '%s' is given twice", name);
 			continue;
 		}
 		s->options = xreallocarray(s->options, s->noptions + 1,
@@ -2203,8 +2088,9 @@ parse_options(struct ctx *c, yaml_node_t *n, yaml_node_t *strategy_node)
 		if (v->type == YAML_SEQUENCE_NODE) {
 			for (it = v->data.sequence.items.start;
 			     it < v->data.sequence.items.top; it++) {
-				item = node_at(c, *it);
-				if ((text = scalar(c, item, name)) == NULL)
+				item = ynode_at(&c->y, *it);
+				if ((text = ynode_scalar(&c->y, item, name)) ==
+				    NULL)
 					continue;
 				o->list = xreallocarray(o->list, o->nlist + 2,
 				    sizeof *o->list);
@@ -2213,7 +2099,7 @@ parse_options(struct ctx *c, yaml_node_t *n, yaml_node_t *strategy_node)
 			}
 			if (o->list == NULL)
 				o->list = xcalloc(1, sizeof *o->list);
-		} else if ((text = scalar(c, v, name)) != NULL)
+		} else if ((text = ynode_scalar(&c->y, v, name)) != NULL)
 			o->value = xstrdup(text);
 		else {
 			free(o->list);
@@ -2231,9 +2117,10 @@ parse_options(struct ctx *c, yaml_node_t *n, yaml_node_t *strategy_node)
 			}
 		if (strategy_check_option(ops, o, &why, &hint) != 0) {
 			if (hint != NULL)
-				err(c, k, "%s; did you mean '%s'?", why, hint);
+				ynode_err(&c->y, k, "%s; did you mean '%s'?",
+				    why, hint);
 			else
-				err(c,
+				ynode_err(&c->y,
 				    o->value != NULL || o->list != NULL ?
 					(strstr(why, "not an option") ||
 						    strstr(why, "no options") ?
@@ -2254,20 +2141,21 @@ parse_search(struct ctx *c, yaml_node_t *n)
 	const char *hint;
 	long long ll;
 
-	if (fields(c, n, "search", search_keys, f, NULL) != 0)
+	if (ynode_fields(&c->y, n, "search", search_keys, f, NULL, NULL,
+		NULL) != 0)
 		return;
 	if (f[0] != NULL &&
 	    (s->strategy = get_str(c, f[0], "strategy")) != NULL &&
 	    strategy_find(s->strategy) == NULL) {
 		hint = diag_suggest(s->strategy, strategy_names());
 		if (hint != NULL)
-			err(c, f[0],
+			ynode_err(&c->y, f[0],
 			    "unknown strategy '%s'; did you mean "
 			    "'%s'?",
 			    s->strategy, hint);
 		else
-			err(c, f[0], "unknown strategy '%s' (%s)", s->strategy,
-			    strategy_list());
+			ynode_err(&c->y, f[0], "unknown strategy '%s' (%s)",
+			    s->strategy, strategy_list());
 	}
 	if (f[1] != NULL && get_int(c, f[1], "budget", 1, LLONG_MAX, &ll) == 0)
 		s->budget = (uint64_t)ll;
@@ -2291,7 +2179,7 @@ parse_host(struct ctx *c, yaml_node_t *n)
 	yaml_node_t *f[5];
 	int v;
 
-	if (fields(c, n, "host", host_keys, f, NULL) != 0)
+	if (ynode_fields(&c->y, n, "host", host_keys, f, NULL, NULL, NULL) != 0)
 		return;
 	if (f[0] != NULL &&
 	    choose(c, f[0], "governor", governor_names, &v) == 0)
@@ -2314,14 +2202,14 @@ parse_inputs(struct ctx *c, yaml_node_t *n)
 	char *path;
 
 	if (n->type != YAML_SEQUENCE_NODE) {
-		err(c, n, "'inputs' must be a list of files, not %s",
-		    kind_name(n));
+		ynode_err(&c->y, n, "'inputs' must be a list of files, not %s",
+		    ynode_kind(n));
 		return;
 	}
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	     it++) {
-		v = node_at(c, *it);
-		if ((rel = scalar(c, v, "inputs")) == NULL)
+		v = ynode_at(&c->y, *it);
+		if ((rel = ynode_scalar(&c->y, v, "inputs")) == NULL)
 			continue;
 		if ((path = spec_file(c, v, rel, "input", NULL)) == NULL)
 			continue;
@@ -2357,10 +2245,11 @@ parse_executor(struct ctx *c, yaml_node_t *n)
 			x->type = (enum executor)t;
 		return;
 	}
-	if (fields(c, n, "executor", executor_keys, f, NULL) != 0)
+	if (ynode_fields(&c->y, n, "executor", executor_keys, f, NULL, NULL,
+		NULL) != 0)
 		return;
 	if (f[0] == NULL) {
-		err(c, n, "executor needs a 'type' (local or slurm)");
+		ynode_err(&c->y, n, "executor needs a 'type' (local or slurm)");
 		return;
 	}
 	if (choose(c, f[0], "type", executor_names, &t) == 0)
@@ -2368,7 +2257,7 @@ parse_executor(struct ctx *c, yaml_node_t *n)
 	if (x->type == EXECUTOR_LOCAL) {
 		for (t = 1; t < 8; t++)
 			if (f[t] != NULL)
-				err(c, f[t],
+				ynode_err(&c->y, f[t],
 				    "'%s' is a setting of the slurm executor, "
 				    "not of local",
 				    executor_keys[t]);
@@ -2384,18 +2273,19 @@ parse_executor(struct ctx *c, yaml_node_t *n)
 		x->constraint = get_str(c, f[4], "constraint");
 	if ((v = f[5]) != NULL) {
 		if (v->type != YAML_SEQUENCE_NODE)
-			err(c, v,
+			ynode_err(&c->y, v,
 			    "'options' must be a list of sbatch options, "
 			    "such as [--exclusive, --gres=gpu:1]");
 		else
 			for (it = v->data.sequence.items.start;
 			     it < v->data.sequence.items.top; it++) {
-				yaml_node_t *i = node_at(c, *it);
+				yaml_node_t *i = ynode_at(&c->y, *it);
 
-				if ((text = scalar(c, i, "options")) == NULL)
+				if ((text = ynode_scalar(&c->y, i,
+					 "options")) == NULL)
 					continue;
 				if (text[0] != '-') {
-					err(c, i,
+					ynode_err(&c->y, i,
 					    "'%s' is not an sbatch option "
 					    "(they "
 					    "begin with -)",
@@ -2409,7 +2299,7 @@ parse_executor(struct ctx *c, yaml_node_t *n)
 	}
 	if (f[6] != NULL && get_duration(c, f[6], "poll", &x->poll) == 0 &&
 	    (x->poll < 0.1 || x->poll > 600)) {
-		err(c, f[6], "'poll' must be between 100ms and 10m");
+		ynode_err(&c->y, f[6], "'poll' must be between 100ms and 10m");
 		x->poll = 2;
 	}
 	if (f[7] != NULL && get_int(c, f[7], "retries", 0, 100, &ll) == 0)
@@ -2424,14 +2314,15 @@ parse_top(struct ctx *c, yaml_node_t *root)
 	yaml_node_item_t *it;
 	size_t n, i;
 
-	if (fields(c, root, "the spec", top_keys, f, kn) != 0)
+	if (ynode_fields(&c->y, root, "the spec", top_keys, f, kn, NULL,
+		NULL) != 0)
 		return;
-	c->has_build = f[3] != NULL && !is_null(f[3]);
+	c->has_build = f[3] != NULL && !ynode_is_null(f[3]);
 	if (f[0] == NULL)
-		err(c, root, "the spec has no 'name'");
+		ynode_err(&c->y, root, "the spec has no 'name'");
 	else if ((s->name = get_str(c, f[0], "name")) != NULL &&
 	    !valid_experiment_name(s->name)) {
-		err(c, f[0],
+		ynode_err(&c->y, f[0],
 		    "name '%s' must hold only letters, digits and "
 		    "_ . -",
 		    s->name);
@@ -2439,15 +2330,17 @@ parse_top(struct ctx *c, yaml_node_t *root)
 	if (f[1] != NULL)
 		s->description = get_str(c, f[1], "description");
 	if ((np = f[2]) == NULL)
-		err(c, root, "the spec has no 'params' (a list of parameters)");
+		ynode_err(&c->y, root,
+		    "the spec has no 'params' (a list of parameters)");
 	else if (np->type != YAML_SEQUENCE_NODE)
-		err(c, np, "'params' must be a list of parameters, not %s",
-		    kind_name(np));
+		ynode_err(&c->y, np,
+		    "'params' must be a list of parameters, not %s",
+		    ynode_kind(np));
 	else {
 		n = (size_t)(np->data.sequence.items.top -
 		    np->data.sequence.items.start);
 		if (n == 0)
-			err(c, np,
+			ynode_err(&c->y, np,
 			    "'params' is empty: an experiment needs at "
 			    "least one parameter");
 		s->params = xcalloc(n + 1, sizeof *s->params);
@@ -2457,13 +2350,13 @@ parse_top(struct ctx *c, yaml_node_t *root)
 		c->cond_node = xcalloc(n + 1, sizeof *c->cond_node);
 		for (it = np->data.sequence.items.start, i = 0;
 		     it < np->data.sequence.items.top; it++, i++)
-			parse_param(c, node_at(c, *it), i);
+			parse_param(c, ynode_at(&c->y, *it), i);
 		resolve_conditions(c);
 	}
-	if (f[3] != NULL && !is_null(f[3]))
+	if (f[3] != NULL && !ynode_is_null(f[3]))
 		parse_stage(c, kn[3], f[3], &s->build, STAGE_BUILD);
 	if (f[4] == NULL)
-		err(c, root, "the spec has no 'test' section");
+		ynode_err(&c->y, root, "the spec has no 'test' section");
 	else
 		parse_stage(c, kn[4], f[4], &s->test, STAGE_TEST);
 	if (f[5] != NULL)
@@ -2478,7 +2371,7 @@ parse_top(struct ctx *c, yaml_node_t *root)
 		for (i = 0; i < s->nparams; i++) {
 			if (s->params[i].stage == STAGE_BUILD &&
 			    c->stage_given[i]) {
-				diag_add(c->d, DIAG_ERROR, c->file,
+				diag_add(c->y.d, DIAG_ERROR, c->y.file,
 				    s->params[i].pos.line, s->params[i].pos.col,
 				    "parameter '%s' is 'when: build' but the "
 				    "spec has no 'build' section",
@@ -2536,28 +2429,6 @@ read_text(const char *path, char **out, size_t *len, char **cause)
 	return 0;
 }
 
-static void
-yaml_error(struct diags *d, const char *path, const yaml_parser_t *parser)
-{
-	const char *problem =
-	    parser->problem != NULL ? parser->problem : "error";
-
-	if (parser->context != NULL)
-		diag_add(d, DIAG_ERROR, path,
-		    (int)parser->problem_mark.line + 1,
-		    (int)parser->problem_mark.column + 1,
-		    "YAML syntax: %s "
-		    "(%s that starts at %d:%d)",
-		    problem, parser->context,
-		    (int)parser->context_mark.line + 1,
-		    (int)parser->context_mark.column + 1);
-	else
-		diag_add(d, DIAG_ERROR, path,
-		    (int)parser->problem_mark.line + 1,
-		    (int)parser->problem_mark.column + 1, "YAML syntax: %s",
-		    problem);
-}
-
 struct spec *
 spec_load(const char *path, struct diags *d)
 {
@@ -2586,8 +2457,8 @@ spec_parse(const char *path, const char *text, size_t len, struct diags *d)
 	size_t before = d->nerrors;
 
 	memset(&c, 0, sizeof c);
-	c.file = path;
-	c.d = d;
+	c.y.file = path;
+	c.y.d = d;
 	s = c.s = xcalloc(1, sizeof *s);
 	s->baseline = 1;
 	s->executor.poll = 2;
@@ -2606,29 +2477,20 @@ spec_parse(const char *path, const char *text, size_t len, struct diags *d)
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)s->text,
 	    len);
-	if (!yaml_parser_load(&parser, &c.doc)) {
-		yaml_error(d, path, &parser);
+	if (!yaml_parser_load(&parser, &c.y.doc)) {
+		ynode_syntax_error(&c.y, &parser);
 		yaml_parser_delete(&parser);
 		spec_free(s);
 		return NULL;
 	}
-	if ((root = yaml_document_get_root_node(&c.doc)) == NULL ||
-	    is_null(root))
+	if ((root = yaml_document_get_root_node(&c.y.doc)) == NULL ||
+	    ynode_is_null(root))
 		diag_add(d, DIAG_ERROR, path, 0, 0, "the spec is empty");
 	else
 		parse_top(&c, root);
-	yaml_document_delete(&c.doc);
+	yaml_document_delete(&c.y.doc);
 	/* One spec, one document: a second would be silently lost. */
-	if (yaml_parser_load(&parser, &c.doc)) {
-		if (yaml_document_get_root_node(&c.doc) != NULL)
-			diag_add(d, DIAG_ERROR, path,
-			    (int)c.doc.start_mark.line + 1,
-			    (int)c.doc.start_mark.column + 1,
-			    "a second YAML "
-			    "document starts here; a spec is one document");
-		yaml_document_delete(&c.doc);
-	} else
-		yaml_error(d, path, &parser);
+	ynode_one_document(&c.y, &parser, "spec");
 	yaml_parser_delete(&parser);
 	free(c.bad);
 	free(c.stage_bad);
