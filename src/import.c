@@ -85,14 +85,6 @@ struct ctx {
 	int any_vm;          /* a test script boots a guest */
 };
 
-/* Variables of our script contract (WAYFINDER_CORE_IDi aside). */
-static const char *const contract_vars[] = { "WAYFINDER_CORES",
-	"WAYFINDER_TOTAL_CORES", "WAYFINDER_SPEC_DIR", "WAYFINDER_BUILD_DIR",
-	"WAYFINDER_WORK_DIR", "WAYFINDER_RESULTS", "WAYFINDER_ITERATION",
-	"WAYFINDER_WARMUP", "WAYFINDER_CONFIG_ID", "WAYFINDER_TRIAL",
-	"WAYFINDER_JOB", "WAYFINDER_EXPERIMENT", "WAYFINDER_STAGE",
-	"WAYFINDER_DEBUGCON", "WAYFINDER_STATE", NULL };
-
 /* ------------------------------------------------------------------ */
 /* Notes and errors                                                    */
 
@@ -370,18 +362,6 @@ comment(struct buf *b, int indent, const char *text)
 		buf_addc(b, '\n');
 }
 
-/* Whether s names a shell variable. */
-static int
-valid_name(const char *s)
-{
-	if (!isalpha((unsigned char)*s) && *s != '_')
-		return 0;
-	for (s++; *s != '\0'; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_')
-			return 0;
-	return 1;
-}
-
 /* A name of letters, digits, '_', '.' and '-' made from s. */
 static char *
 clean_name(const char *s, const char *fallback)
@@ -395,20 +375,13 @@ clean_name(const char *s, const char *fallback)
 	return out;
 }
 
+/* A variable that a script has from Wayfinder: the script contract's, or
+ * the state directory's, which every job inherits. */
 static int
 is_contract_var(const char *name)
 {
-	size_t i;
-
-	if (strncmp(name, "WAYFINDER_CORE_ID", 17) == 0 && name[17] != '\0' &&
-	    strspn(name + 17, "0123456789") == strlen(name + 17))
-		return 1;
-	for (i = 0; contract_vars[i] != NULL; i++)
-		if (strcmp(contract_vars[i], name) == 0)
-			return 1;
-	return 0;
+	return spec_contract_var(name) || strcmp(name, "WAYFINDER_STATE") == 0;
 }
-
 /*
  * Calls fn for every variable a shell text names ($NAME, ${NAME...}),
  * in order, each name once. Quoting is not parsed: '$X' counts too,
@@ -880,7 +853,7 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	}
 	if ((v = scalar(c, f[ynode_key(keys, "name")], "name")) == NULL)
 		return -1;
-	if (!valid_name(v) || strncmp(v, "WAYFINDER_", 10) == 0) {
+	if (!spec_valid_name(v) || strncmp(v, "WAYFINDER_", 10) == 0) {
 		ynode_err(&c->y, f[ynode_key(keys, "name")],
 		    "parameter name '%s' must match [A-Za-z_][A-Za-z0-9_]* "
 		    "and not begin with WAYFINDER_ (it becomes an "
@@ -3095,7 +3068,7 @@ v2_benchtool(struct ctx *c, yaml_node_t *n, const char *tname, long long *cores,
 			if ((text = scalar(c, k, "environment")) == NULL ||
 			    (val = scalar(c, v, "environment")) == NULL)
 				return -1;
-			if (!valid_name(text)) {
+			if (!spec_valid_name(text)) {
 				note(c, k, IMPORT_TEST, 0,
 				    "'%s' in the environment of test '%s' is "
 				    "not a variable name: left out",

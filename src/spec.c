@@ -409,8 +409,8 @@ canon_value(enum ptype t, const char *text, char **canon, double *num,
 	return -1;
 }
 
-static int
-valid_name(const char *s)
+int
+spec_valid_name(const char *s)
 {
 	if (!isalpha((unsigned char)*s) && *s != '_')
 		return 0;
@@ -810,7 +810,7 @@ parse_param(struct ctx *c, yaml_node_t *n, size_t index)
 	if ((p->name = get_str(c, f[ynode_key(param_keys, "name")], "name")) ==
 	    NULL)
 		return;
-	if (!valid_name(p->name)) {
+	if (!spec_valid_name(p->name)) {
 		ynode_err(&c->y, f[0],
 		    "parameter name '%s' must match "
 		    "[A-Za-z_][A-Za-z0-9_]* (it becomes an environment "
@@ -1272,8 +1272,8 @@ struct tmpl_check {
 	enum stage stage;
 };
 
-static int
-is_env_name(const char *name)
+int
+spec_contract_var(const char *name)
 {
 	size_t i;
 
@@ -1294,7 +1294,7 @@ tmpl_ref(const char *name, int line, int col, int has_default, void *arg)
 	const char **names, *hint;
 	int i;
 
-	if (is_env_name(name)) {
+	if (spec_contract_var(name)) {
 		if (tc->stage == STAGE_BUILD &&
 		    (strcmp(name, "WAYFINDER_TRIAL") == 0 ||
 			strcmp(name, "WAYFINDER_ITERATION") == 0 ||

@@ -200,6 +200,11 @@ int spec_builtin_metric(const char *name);
  * one, a pmu event, a metric derived from them, boot_time_ms with a
  * boot monitor. */
 int spec_has_metric(const struct spec *, const char *name);
+/* 1 if s can name a parameter (and so a shell variable):
+ * [A-Za-z_][A-Za-z0-9_]*. */
+int spec_valid_name(const char *s);
+/* 1 if name is a variable of the script contract, WAYFINDER_CORE_IDi too. */
+int spec_contract_var(const char *name);
 /* Index of the parameter called name, or -1. */
 int spec_param_index(const struct spec *, const char *name);
 /* Writes the text of value idx of p into buf (at least 64 bytes for
