@@ -111,3 +111,22 @@ files_read_fd(int fd, char *buf, size_t size)
 	buf[len] = '\0';
 	return len;
 }
+
+char *
+files_abs_dir(const char *path)
+{
+	char *copy, *slash, *dir, *real;
+
+	copy = xstrdup(path);
+	if ((slash = strrchr(copy, '/')) == NULL)
+		dir = xstrdup(".");
+	else if (slash == copy)
+		dir = xstrdup("/");
+	else
+		dir = xstrndup(copy, (size_t)(slash - copy));
+	free(copy);
+	if ((real = realpath(dir, NULL)) == NULL)
+		return dir;
+	free(dir);
+	return real;
+}

@@ -1,5 +1,6 @@
 /*
- * File-system helpers for the state directory.
+ * File-system helpers for the state directory and the files Wayfinder
+ * reads.
  */
 #ifndef WAYFINDER_FILES_H
 #define WAYFINDER_FILES_H
@@ -17,5 +18,7 @@ char *files_read(const char *path, size_t *len);
 /* Reads fd until end of file, a read error or size - 1 bytes, into buf,
  * NUL-terminated (size > 0). Returns the bytes read. */
 size_t files_read_fd(int fd, char *buf, size_t size);
+/* The directory of path, made absolute (as it is, if that fails). */
+char *files_abs_dir(const char *path);
 
 #endif

@@ -23,6 +23,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "files.h"
 #include "import.h"
 #include "space.h"
 #include "spec.h"
@@ -415,26 +416,6 @@ shell_refs(const char *text, void (*fn)(const char *, void *), void *arg)
 		free(name);
 	}
 	buf_free(&seen);
-}
-
-/* The directory of path, made absolute (the path itself if that fails). */
-static char *
-abs_dir_of(const char *path)
-{
-	char *copy, *slash, *dir, *real;
-
-	copy = xstrdup(path);
-	if ((slash = strrchr(copy, '/')) == NULL)
-		dir = xstrdup(".");
-	else if (slash == copy)
-		dir = xstrdup("/");
-	else
-		dir = xstrndup(copy, (size_t)(slash - copy));
-	free(copy);
-	if ((real = realpath(dir, NULL)) == NULL)
-		return dir;
-	free(dir);
-	return real;
 }
 
 /* path (absolute) relative to the absolute directory dir. */
@@ -3936,7 +3917,7 @@ import_convert(const char *path, const char *text, size_t len,
 	c.y.d = d;
 	c.o = o;
 	c.res = res;
-	c.jobdir = abs_dir_of(path);
+	c.jobdir = files_abs_dir(path);
 	c.build.what = "build";
 	c.test.what = "test";
 	jobbase = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;

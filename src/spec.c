@@ -19,6 +19,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "files.h"
 #include "pmu.h"
 #include "sha256.h"
 #include "spec.h"
@@ -2381,25 +2382,6 @@ parse_top(struct ctx *c, yaml_node_t *root)
 	}
 }
 
-static char *
-abs_dir(const char *path)
-{
-	char *copy, *slash, *dir, *real;
-
-	copy = xstrdup(path);
-	if ((slash = strrchr(copy, '/')) == NULL)
-		dir = xstrdup(".");
-	else if (slash == copy)
-		dir = xstrdup("/");
-	else
-		dir = xstrndup(copy, (size_t)(slash - copy));
-	free(copy);
-	if ((real = realpath(dir, NULL)) == NULL)
-		return dir;
-	free(dir);
-	return real;
-}
-
 static int
 read_text(const char *path, char **out, size_t *len, char **cause)
 {
@@ -2464,7 +2446,7 @@ spec_parse(const char *path, const char *text, size_t len, struct diags *d)
 	s->executor.poll = 2;
 	s->executor.retries = 3;
 	s->path = xstrdup(path);
-	s->dir = abs_dir(path);
+	s->dir = files_abs_dir(path);
 	s->host.turbo = s->host.smt = s->host.aslr = -1;
 	if (memchr(text, '\0', len) != NULL) {
 		diag_add(d, DIAG_ERROR, path, 0, 0,
