@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "expr.h"
+#include "lex.h"
 #include "xmalloc.h"
 
 enum tok {
@@ -66,90 +66,40 @@ tokname(enum tok t)
 	return names[t];
 }
 
+/* The operators, and the spellings that look like one but are not. */
+static const struct lex_op ops[] = {
+	{ "(", T_LP, NULL, 0 },
+	{ ")", T_RP, NULL, 0 },
+	{ "!=", T_NE, NULL, 0 },
+	{ "!", T_NOT, NULL, 0 },
+	{ "&&", T_AND, NULL, 0 },
+	{ "||", T_OR, NULL, 0 },
+	{ "&", T_ERR, "'&' is not an operator; use '&&' or '||'", 0 },
+	{ "|", T_ERR, "'|' is not an operator; use '&&' or '||'", 0 },
+	{ "==", T_EQ, NULL, 0 },
+	{ "=", T_ERR, "'=' is not an operator; use '=='", 0 },
+	{ "<=", T_LE, NULL, 0 },
+	{ "<", T_LT, NULL, 0 },
+	{ ">=", T_GE, NULL, 0 },
+	{ ">", T_GT, NULL, 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct lex_lang lang = { ops, T_END, T_STR, T_NAME, T_ERR, 0 };
+
 static void
 next(struct parser *p)
 {
 	const char *s = p->text;
-	struct buf b = BUF_INIT;
-	char quote, *end;
+	char *end, *why;
 	size_t start;
+	int status;
 
 	free(p->tokstr);
 	p->tokstr = NULL;
 	if (p->tok == T_ERR)
 		return;
-	while (isspace((unsigned char)s[p->pos]))
-		p->pos++;
-	p->tokpos = start = p->pos;
-	switch (s[p->pos]) {
-	case '\0':
-		p->tok = T_END;
-		return;
-	case '(':
-		p->pos++;
-		p->tok = T_LP;
-		return;
-	case ')':
-		p->pos++;
-		p->tok = T_RP;
-		return;
-	case '!':
-		p->pos++;
-		p->tok = T_NOT;
-		if (s[p->pos] == '=') {
-			p->pos++;
-			p->tok = T_NE;
-		}
-		return;
-	case '&':
-	case '|':
-		if (s[p->pos + 1] != s[p->pos]) {
-			perr(p, start,
-			    "'%s' is not an operator; use '&&' or '||'",
-			    s[p->pos] == '&' ? "&" : "|");
-			return;
-		}
-		p->tok = s[p->pos] == '&' ? T_AND : T_OR;
-		p->pos += 2;
-		return;
-	case '=':
-		if (s[p->pos + 1] != '=') {
-			perr(p, start, "%s",
-			    "'=' is not an operator; use '=='");
-			return;
-		}
-		p->pos += 2;
-		p->tok = T_EQ;
-		return;
-	case '<':
-	case '>':
-		p->tok = s[p->pos] == '<' ? T_LT : T_GT;
-		p->pos++;
-		if (s[p->pos] == '=') {
-			p->pos++;
-			p->tok = p->tok == T_LT ? T_LE : T_GE;
-		}
-		return;
-	case '\'':
-	case '"':
-		quote = s[p->pos++];
-		for (;;) {
-			if (s[p->pos] == '\0') {
-				buf_free(&b);
-				perr(p, start, "%s", "unterminated string");
-				return;
-			}
-			if (s[p->pos] == quote)
-				break;
-			if (s[p->pos] == '\\' && s[p->pos + 1] != '\0')
-				p->pos++;
-			buf_addc(&b, s[p->pos++]);
-		}
-		p->pos++;
-		p->tok = T_STR;
-		p->tokstr = buf_steal(&b);
-		return;
-	}
+	p->tokpos = start = lex_space(s, &p->pos);
 	if (isdigit((unsigned char)s[p->pos]) || s[p->pos] == '-' ||
 	    s[p->pos] == '+' || s[p->pos] == '.') {
 		errno = 0;
@@ -163,23 +113,14 @@ next(struct parser *p)
 		p->tok = T_NUM;
 		return;
 	}
-	if (isalpha((unsigned char)s[p->pos]) || s[p->pos] == '_') {
-		while (isalnum((unsigned char)s[p->pos]) || s[p->pos] == '_')
-			p->pos++;
-		p->tokstr = xstrndup(s + start, p->pos - start);
-		if (strcmp(p->tokstr, "true") == 0)
-			p->tok = T_TRUE;
-		else if (strcmp(p->tokstr, "false") == 0)
-			p->tok = T_FALSE;
-		else
-			p->tok = T_NAME;
-		return;
-	}
-	{
-		char c[2] = { s[p->pos], '\0' };
-
-		perr(p, start, "unexpected character '%s'", c);
-	}
+	p->tok = lex_next(s, &p->pos, &lang, &p->tokstr, &why, &status);
+	if (p->tok == T_ERR) {
+		perr(p, start, "%s", why);
+		free(why);
+	} else if (p->tok == T_NAME && strcmp(p->tokstr, "true") == 0)
+		p->tok = T_TRUE;
+	else if (p->tok == T_NAME && strcmp(p->tokstr, "false") == 0)
+		p->tok = T_FALSE;
 }
 
 static struct expr *

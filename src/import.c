@@ -25,6 +25,7 @@
 #include "buf.h"
 #include "files.h"
 #include "import.h"
+#include "lex.h"
 #include "space.h"
 #include "spec.h"
 #include "xmalloc.h"
@@ -999,107 +1000,57 @@ operand_next(enum ctok prev)
 	    prev != C_TRUE && prev != C_FALSE && prev != C_RP;
 }
 
+/* The operators, and the spellings like them that the original did not
+ * have or that we cannot say. */
+static const struct lex_op cops[] = {
+	{ "(", C_LP, NULL, 0 },
+	{ ")", C_RP, NULL, 0 },
+	{ ",", C_COMMA, NULL, 0 },
+	{ "!=", C_NE, NULL, 0 },
+	{ "!~", C_FAULT,
+	    "regular expression matches (!~) have no equivalent here",
+	    IMPORT_COND_UNSUPPORTED },
+	{ "!", C_NOT, NULL, 0 },
+	{ "==", C_EQ, NULL, 0 },
+	{ "=~", C_FAULT,
+	    "regular expression matches (=~) have no equivalent here",
+	    IMPORT_COND_UNSUPPORTED },
+	{ "=", C_FAULT, "'=' is not an operator (the original needed '==')",
+	    IMPORT_COND_INVALID },
+	{ "&&", C_AND, NULL, 0 },
+	{ "||", C_OR, NULL, 0 },
+	{ "&", C_FAULT, "bitwise '&' has no equivalent here",
+	    IMPORT_COND_UNSUPPORTED },
+	{ "|", C_FAULT, "bitwise '|' has no equivalent here",
+	    IMPORT_COND_UNSUPPORTED },
+	{ "<<", C_FAULT, "bit shifts (<<) have no equivalent here",
+	    IMPORT_COND_UNSUPPORTED },
+	{ ">>", C_FAULT, "bit shifts (>>) have no equivalent here",
+	    IMPORT_COND_UNSUPPORTED },
+	{ "<=", C_LE, NULL, 0 },
+	{ "<", C_LT, NULL, 0 },
+	{ ">=", C_GE, NULL, 0 },
+	{ ">", C_GT, NULL, 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct lex_lang cond_lang = { cops, C_END, C_STR, C_NAME, C_FAULT,
+	IMPORT_COND_INVALID };
+
 static void
 cnext(struct cparse *p)
 {
 	const char *s = p->text;
-	struct buf b = BUF_INIT;
 	size_t start;
-	char quote, *end;
+	char *end, *why;
+	int status;
 
 	free(p->tokstr);
 	p->tokstr = NULL;
 	if (p->tok == C_FAULT)
 		return;
 	p->prev = p->tok;
-	while (isspace((unsigned char)s[p->pos]))
-		p->pos++;
-	p->tokpos = start = p->pos;
-	switch (s[p->pos]) {
-	case '\0':
-		p->tok = C_END;
-		return;
-	case '(':
-		p->pos++;
-		p->tok = C_LP;
-		return;
-	case ')':
-		p->pos++;
-		p->tok = C_RP;
-		return;
-	case ',':
-		p->pos++;
-		p->tok = C_COMMA;
-		return;
-	case '!':
-		p->pos++;
-		p->tok = C_NOT;
-		if (s[p->pos] == '=') {
-			p->pos++;
-			p->tok = C_NE;
-		} else if (s[p->pos] == '~')
-			cfault(p, start, IMPORT_COND_UNSUPPORTED, "%s",
-			    "regular expression matches (!~) have no "
-			    "equivalent here");
-		return;
-	case '=':
-		if (s[p->pos + 1] == '=') {
-			p->pos += 2;
-			p->tok = C_EQ;
-		} else if (s[p->pos + 1] == '~')
-			cfault(p, start, IMPORT_COND_UNSUPPORTED, "%s",
-			    "regular expression matches (=~) have no "
-			    "equivalent here");
-		else
-			cfault(p, start, IMPORT_COND_INVALID, "%s",
-			    "'=' is not an operator (the original needed "
-			    "'==')");
-		return;
-	case '&':
-	case '|':
-		if (s[p->pos + 1] == s[p->pos]) {
-			p->tok = s[p->pos] == '&' ? C_AND : C_OR;
-			p->pos += 2;
-		} else
-			cfault(p, start, IMPORT_COND_UNSUPPORTED,
-			    "bitwise '%c' has no equivalent here", s[p->pos]);
-		return;
-	case '<':
-	case '>':
-		if (s[p->pos + 1] == s[p->pos]) {
-			cfault(p, start, IMPORT_COND_UNSUPPORTED,
-			    "bit shifts (%c%c) have no equivalent here",
-			    s[p->pos], s[p->pos]);
-			return;
-		}
-		p->tok = s[p->pos] == '<' ? C_LT : C_GT;
-		p->pos++;
-		if (s[p->pos] == '=') {
-			p->pos++;
-			p->tok = p->tok == C_LT ? C_LE : C_GE;
-		}
-		return;
-	case '\'':
-	case '"':
-		quote = s[p->pos++];
-		for (;;) {
-			if (s[p->pos] == '\0') {
-				buf_free(&b);
-				cfault(p, start, IMPORT_COND_INVALID, "%s",
-				    "unterminated string");
-				return;
-			}
-			if (s[p->pos] == quote)
-				break;
-			if (s[p->pos] == '\\' && s[p->pos + 1] != '\0')
-				p->pos++;
-			buf_addc(&b, s[p->pos++]);
-		}
-		p->pos++;
-		p->tok = C_STR;
-		p->tokstr = buf_steal(&b);
-		return;
-	}
+	p->tokpos = start = lex_space(s, &p->pos);
 	if (isdigit((unsigned char)s[p->pos]) ||
 	    (s[p->pos] == '.' && isdigit((unsigned char)s[p->pos + 1])) ||
 	    (s[p->pos] == '-' && operand_next(p->prev) &&
@@ -1116,26 +1067,6 @@ cnext(struct cparse *p)
 		p->pos = (size_t)(end - s);
 		p->tok = C_NUM;
 		p->tokstr = xstrndup(s + start, p->pos - start);
-		return;
-	}
-	if (isalpha((unsigned char)s[p->pos]) || s[p->pos] == '_') {
-		while (isalnum((unsigned char)s[p->pos]) || s[p->pos] == '_')
-			p->pos++;
-		p->tokstr = xstrndup(s + start, p->pos - start);
-		if (s[p->pos] == '.') {
-			cfault(p, p->pos, IMPORT_COND_UNSUPPORTED, "%s",
-			    "accessors (name.field) have no equivalent here");
-			return;
-		}
-		if (strcmp(p->tokstr, "true") == 0)
-			p->tok = C_TRUE;
-		else if (strcmp(p->tokstr, "false") == 0)
-			p->tok = C_FALSE;
-		else if (strcmp(p->tokstr, "in") == 0 ||
-		    strcmp(p->tokstr, "IN") == 0)
-			p->tok = C_IN;
-		else
-			p->tok = C_NAME;
 		return;
 	}
 	switch (s[p->pos]) {
@@ -1162,8 +1093,23 @@ cnext(struct cparse *p)
 		    "[escaped] parameter names have no equivalent here");
 		return;
 	}
-	cfault(p, start, IMPORT_COND_INVALID, "unexpected character '%c'",
-	    s[p->pos]);
+	p->tok = lex_next(s, &p->pos, &cond_lang, &p->tokstr, &why, &status);
+	if (p->tok == C_FAULT) {
+		cfault(p, start, status, "%s", why);
+		free(why);
+		return;
+	}
+	if (p->tok != C_NAME)
+		return;
+	if (s[p->pos] == '.')
+		cfault(p, p->pos, IMPORT_COND_UNSUPPORTED, "%s",
+		    "accessors (name.field) have no equivalent here");
+	else if (strcmp(p->tokstr, "true") == 0)
+		p->tok = C_TRUE;
+	else if (strcmp(p->tokstr, "false") == 0)
+		p->tok = C_FALSE;
+	else if (strcmp(p->tokstr, "in") == 0 || strcmp(p->tokstr, "IN") == 0)
+		p->tok = C_IN;
 }
 
 static struct cnode *
