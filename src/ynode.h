@@ -7,7 +7,6 @@
 #ifndef WAYFINDER_YNODE_H
 #define WAYFINDER_YNODE_H
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <yaml.h>
 
