@@ -14,13 +14,17 @@
  * - A few configurations spread over the space (a Latin hypercube over
  *   the value indices, so every value of every parameter is tried about
  *   as often) start the search; then a share of the proposals (one in
- *   ten by default) is uniformly random, interleaved, so that a wrong
+ *   twenty by default) is uniformly random, interleaved, so that a wrong
  *   model cannot trap the search.
  * - Expected improvement is measured from a bar a little worse than the
  *   incumbent (5% by default, `xi`): a configuration the model expects
  *   to be about as good as the best is worth a trial, where plain EI
  *   would favour the most uncertain regions over it as soon as the
  *   incumbent is a lucky measurement.
+ * - Ties: of configurations the model scores the same (they share the
+ *   trees' leaves, common in a plateau), the one farthest from the trials
+ *   is proposed (`spread_ties`), which spreads the search over the
+ *   region instead of leaving it to chance.
  * - Acquisition: a space of at most `exhaustive` configurations (counted
  *   exactly) is scored whole; a larger one by local search (one
  *   parameter at a time, only the parameters on the trees' paths, since
@@ -57,7 +61,8 @@
 #include "forest.h"
 #include "strategy.h"
 
-#define DEF_RANDOM_SHARE 0.1
+#define DEF_RANDOM_SHARE 0.05
+#define DEF_TREES 20
 #define DEF_CAP 0.8
 #define DEF_XI (-0.05)
 #define DEF_EXHAUSTIVE 20000
@@ -125,6 +130,7 @@ struct bayes {
 	int leaf_var; /* add the leaves' own variance to the spread */
 	double cap;   /* share of the values the model sees as they are */
 	double xi;    /* EI's bar, relative to the incumbent */
+	int spread;   /* ties go to the farthest from the trials */
 	/* What is known: told outcomes and proposals not told yet, with
 	 * their levels (row i of ox, px). */
 	struct obs *obs;
@@ -159,8 +165,8 @@ static const struct strategy_opt bayes_opts[] = {
 	    "configurations of the initial design (the number of parameters "
 	    "plus one, at most 10)" },
 	{ "random_share", SOPT_FLOAT, 0, 1,
-	    "share of the later proposals that are uniformly random (0.1)" },
-	{ "trees", SOPT_INT, 1, 1000, "trees in the forest (10)" },
+	    "share of the later proposals that are uniformly random (0.05)" },
+	{ "trees", SOPT_INT, 1, 1000, "trees in the forest (20)" },
 	{ "min_leaf", SOPT_INT, 1, 1000,
 	    "fewest samples in a leaf of a tree (1)" },
 	{ "feature_share", SOPT_FLOAT, 0.01, 1,
@@ -186,6 +192,13 @@ static const struct strategy_opt bayes_opts[] = {
 	    "where expected improvement is measured from, relative to the "
 	    "incumbent: -0.05 counts a configuration 5% worse than the "
 	    "incumbent as no loss, 0 is plain EI, more explores more (-0.05)" },
+	{ "local_beyond", SOPT_BOOL, 0, 1,
+	    "in each tree node, values of an ordered parameter beyond those "
+	    "measured in the node's region go either way at random, so the "
+	    "trees disagree about them (true)" },
+	{ "spread_ties", SOPT_BOOL, 0, 1,
+	    "of candidates the model scores the same, propose the farthest "
+	    "from the trials, not one at random (true)" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -282,12 +295,13 @@ bayes_init(const struct space *sp, const struct strategy_conf *conf,
 	b->initial = v >= 0 ? (size_t)v : 0;
 	b->random_share = opt_num(conf, "random_share", DEF_RANDOM_SHARE);
 	forest_opts_default(&b->fo);
-	b->fo.ntrees = (int)opt_num(conf, "trees", 10);
+	b->fo.ntrees = (int)opt_num(conf, "trees", DEF_TREES);
 	b->fo.min_leaf = (int)opt_num(conf, "min_leaf", 1);
 	b->fo.min_split = 2 * b->fo.min_leaf;
 	b->fo.feature_share = opt_num(conf, "feature_share", 5.0 / 6.0);
 	b->fo.max_work = FIT_WORK;
 	b->fo.bootstrap = opt_num(conf, "bootstrap", 1) != 0;
+	b->fo.local_beyond = opt_num(conf, "local_beyond", 1) != 0;
 	v = (double)CAND_WORK / (double)(b->d > 0 ? b->d : 1);
 	if (v < MIN_CANDIDATES)
 		v = MIN_CANDIDATES;
@@ -298,6 +312,7 @@ bayes_init(const struct space *sp, const struct strategy_conf *conf,
 	b->leaf_var = opt_num(conf, "leaf_variance", 0) != 0;
 	b->cap = opt_num(conf, "cap", DEF_CAP);
 	b->xi = opt_num(conf, "xi", DEF_XI);
+	b->spread = opt_num(conf, "spread_ties", 1) != 0;
 	limit = (size_t)opt_num(conf, "exhaustive", DEF_EXHAUSTIVE);
 
 	space_size(sp, &size);
@@ -606,12 +621,45 @@ random_untried(struct bayes *b)
 	return NULL;
 }
 
-/* Small space: the best untried configuration of all, ties at random. */
+/*
+ * How far a row of levels is from the trials, told and pending: the sum
+ * over them of its Gower distance to each (an ordered parameter counts
+ * the difference of levels over its range, any other a difference as
+ * 1, and so does a parameter active in one row and not the other).
+ */
+static double
+trial_distance(const struct bayes *b, const int32_t *x)
+{
+	size_t i, f, n = b->nobs + b->npend;
+	const int32_t *y;
+	double sum = 0, span;
+
+	for (i = 0; i < n; i++) {
+		y = i < b->nobs ? b->ox + i * b->d :
+				  b->px + (i - b->nobs) * b->d;
+		for (f = 0; f < b->d; f++) {
+			if (x[f] == y[f])
+				continue;
+			/* Level 0 is "inactive". */
+			span = (double)(b->ff->f[f].nlevels - 2);
+			if (b->ff->f[f].categorical || x[f] == 0 || y[f] == 0 ||
+			    !(span > 0))
+				sum += 1;
+			else
+				sum += fabs((double)(x[f] - y[f])) / span;
+		}
+	}
+	return sum;
+}
+
+/* Small space: the best untried configuration of all; of those the
+ * model scores the same, the farthest from the trials (spread_ties), or
+ * one at random. */
 static struct config *
 acquire_all(struct bayes *b, const struct model *m)
 {
 	size_t i, best = 0, ties = 0;
-	double acq, mu, bacq = 0, bmu = 0;
+	double acq, mu, bacq = 0, bmu = 0, bdist = -1, dist;
 	int cmp;
 
 	for (i = 0; i < b->nall; i++) {
@@ -619,11 +667,27 @@ acquire_all(struct bayes *b, const struct model *m)
 			continue;
 		score(b, m, b->allx + i * b->d, &acq, &mu);
 		cmp = ties == 0 ? 1 : compare(acq, mu, bacq, bmu);
+		if (cmp == 0 && b->spread) {
+			/* Measured only once a tie needs it. */
+			dist = trial_distance(b, b->allx + i * b->d);
+			if (bdist < 0)
+				bdist =
+				    trial_distance(b, b->allx + best * b->d);
+			if (dist > bdist + 1e-12 * (1 + bdist)) {
+				best = i;
+				bdist = dist;
+				ties = 1;
+				continue;
+			}
+			if (dist < bdist - 1e-12 * (1 + bdist))
+				continue;
+		}
 		if (cmp > 0) {
 			best = i;
 			bacq = acq;
 			bmu = mu;
 			ties = 1;
+			bdist = -1;
 		} else if (cmp == 0 && rng_below(&b->rng, ++ties) == 0)
 			best = i;
 	}

@@ -12,7 +12,9 @@
  * end of its range) go either way at random at each split on it: trees
  * then disagree about values nobody measured, which is the spread a
  * search wants to see there, rather than all extending the nearest
- * measured value.
+ * measured value. With local_beyond, the same holds in each region: at
+ * a split, levels beyond those of every sample that reaches it (a value
+ * measured elsewhere, never in that region) go either way at random.
  */
 #include "config.h"
 
@@ -613,6 +615,15 @@ grow(struct builder *b)
 			    (int32_t)rng_below(&b->rng,
 				(uint64_t)(best.hi - best.lo));
 			nd->beyond = (unsigned)(rng_next(&b->beyond) >> 62);
+			nd->nlo = INT32_MAX;
+			nd->nhi = -1;
+			for (i = lo; i < hi; i++) {
+				l = level_at(b, best.feature, b->idx[i]);
+				if (l < nd->nlo)
+					nd->nlo = l;
+				if (l > nd->nhi)
+					nd->nhi = l;
+			}
 		}
 		/* Partition the samples: left ones first. */
 		i = lo;
@@ -639,6 +650,36 @@ grow(struct builder *b)
 	free(stack);
 }
 
+/* The ranges of ordered splits' nodes over every sample that reaches
+ * them, not only those of the tree's bootstrap sample: a level is then
+ * beyond a node's range only when no trial of its region has it. */
+static void
+widen_ranges(const struct forest *fo, struct forest_tree *tr, const int32_t *x,
+    size_t n)
+{
+	struct forest_node *nd;
+	size_t i;
+	int32_t l;
+
+	for (i = 0; i < n; i++) {
+		nd = tr->nodes;
+		while (nd->feature >= 0) {
+			l = x[i * fo->d + (size_t)nd->feature];
+			if (fo->feat[nd->feature].categorical) {
+				nd = &tr->nodes[tr->sets[nd->split + l] ?
+					nd->left :
+					nd->right];
+				continue;
+			}
+			if (l < nd->nlo)
+				nd->nlo = l;
+			if (l > nd->nhi)
+				nd->nhi = l;
+			nd = &tr->nodes[l <= nd->split ? nd->left : nd->right];
+		}
+	}
+}
+
 struct forest *
 forest_fit(const struct forest_feature *feat, size_t d, const int32_t *x,
     const double *y, size_t n, const struct forest_opts *o, uint64_t seed)
@@ -654,6 +695,7 @@ forest_fit(const struct forest_feature *feat, size_t d, const int32_t *x,
 	memcpy(fo->feat, feat, d * sizeof *feat);
 	fo->ntrees = o->ntrees > 0 ? (size_t)o->ntrees : 1;
 	fo->trees = xcalloc(fo->ntrees, sizeof *fo->trees);
+	fo->local_beyond = o->local_beyond;
 
 	memset(&b, 0, sizeof b);
 	b.feat = fo->feat;
@@ -748,6 +790,8 @@ forest_fit(const struct forest_feature *feat, size_t d, const int32_t *x,
 		b.capnodes = 0;
 		b.capsets = 0;
 		grow(&b);
+		if (o->local_beyond)
+			widen_ranges(fo, &fo->trees[t], x, n);
 	}
 	free(b.y);
 	free(b.yq);

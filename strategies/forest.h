@@ -65,6 +65,11 @@ struct forest_opts {
 	 * space, so that samples x features stays near this (never below
 	 * the square root of the features): bounds the time of a fit. */
 	size_t max_work;
+	/* 1: levels of an ordered feature outside those of every sample
+	 * that reaches a node go the way `beyond` says at that node, not
+	 * only those outside the whole forest's samples (0, the
+	 * default). */
+	int local_beyond;
 };
 
 /*
@@ -73,16 +78,19 @@ struct forest_opts {
  * tree->sets[split + l] is 1. Levels of an ordered feature outside the
  * range the forest was fitted on (forest.seen_lo, seen_hi) go the way
  * `beyond` says, drawn at random when the tree grew: bit 0 set sends
- * those below the range left, bit 1 those above it.
+ * those below the range left, bit 1 those above it. In a forest fitted
+ * with local_beyond, the range is the node's own (nlo, nhi).
  */
 struct forest_node {
 	int32_t feature;
 	int32_t split;
 	int32_t left, right;
 	unsigned beyond;
-	int32_t n;   /* samples (with repeats) that reached it */
-	double mean; /* of their y */
-	double var;  /* of their y (population variance) */
+	int32_t nlo, nhi; /* ordered split: lowest and highest level of
+			     the samples that reach it */
+	int32_t n;        /* samples (with repeats) that reached it */
+	double mean;      /* of their y */
+	double var;       /* of their y (population variance) */
 };
 
 struct forest_tree {
@@ -99,6 +107,7 @@ struct forest {
 	int32_t *seen_lo, *seen_hi;
 	size_t ntrees;
 	struct forest_tree *trees;
+	int local_beyond;
 };
 
 void forest_opts_default(struct forest_opts *);
@@ -121,6 +130,13 @@ forest_goes_left(const struct forest *f, const struct forest_tree *t,
 {
 	if (f->feat[nd->feature].categorical)
 		return t->sets[nd->split + level];
+	if (f->local_beyond) {
+		if (level < nd->nlo)
+			return (nd->beyond & 1) != 0;
+		if (level > nd->nhi)
+			return (nd->beyond & 2) != 0;
+		return level <= nd->split;
+	}
 	if (level < f->seen_lo[nd->feature])
 		return (nd->beyond & 1) != 0;
 	if (level > f->seen_hi[nd->feature])

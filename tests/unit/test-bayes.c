@@ -423,6 +423,67 @@ test_wide(void)
 	spec_free(s);
 }
 
+static const char line_spec[] =
+    "name: t\n"
+    "params:\n"
+    "  - {name: A, type: int, min: 1, max: 21}\n"
+    "build: {run: 'true'}\n"
+    "test: {run: 'true', objective: {metric: wall_ms, direction: "
+    "minimize}}\n";
+
+/* On a flat objective every untried configuration scores the same: with
+ * spread_ties each proposal is the one farthest (in sum) from the
+ * trials, so after one trial the next is the far end of the range. */
+static void
+test_spread_ties(void)
+{
+	struct spec *sp_spec = load_text(line_spec);
+	struct space *sp = space_new(sp_spec);
+	struct spec_option opts[3] = { { 0 } };
+	struct strategy *s;
+	struct config *c;
+	struct outcome o;
+	int64_t first, second;
+	int spread, seed, far, far_all[2] = { 1, 1 };
+
+	opts[0].name = "initial";
+	opts[0].value = "1";
+	opts[1].name = "random_share";
+	opts[1].value = "0";
+	opts[2].name = "spread_ties";
+	for (spread = 0; spread < 2; spread++) {
+		opts[2].value = spread ? "true" : "false";
+		for (seed = 1; seed <= 10; seed++) {
+			s = start(sp, (uint64_t)seed, opts, 3);
+			memset(&o, 0, sizeof o);
+			o.status = OUTCOME_DONE;
+			o.value = 1;
+			o.n = 1;
+			strategy_ask(s, &c, 1);
+			first = c->v[0];
+			strategy_tell(s, c, &o);
+			free(c);
+			strategy_ask(s, &c, 1);
+			second = c->v[0];
+			free(c);
+			strategy_free(s);
+			/* Value indices 0..20: the far end from the first
+			 * (either from the middle). */
+			far = first == 10 ? second == 0 || second == 20 :
+					    second == (first < 10 ? 20 : 0);
+			far_all[spread] = far_all[spread] && far;
+		}
+	}
+	ok(far_all[1],
+	    "with spread_ties, the proposal after one trial of a flat "
+	    "objective is the far end of the range (10 seeds)");
+	ok(!far_all[0],
+	    "without it, one of the tied configurations at random (not "
+	    "always the far end in 10 seeds)");
+	space_free(sp);
+	spec_free(sp_spec);
+}
+
 int
 main(void)
 {
@@ -431,6 +492,7 @@ main(void)
 	test_batch();
 	test_lone_failure();
 	test_wide();
+	test_spread_ties();
 	cleanup_dir();
 	return done_testing();
 }

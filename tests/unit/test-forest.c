@@ -192,6 +192,51 @@ test_beyond(void)
 	forest_free(fo);
 }
 
+/* With local_beyond, the same in each region: feature 0 takes 1..10
+ * over the whole data, but only 2..8 where feature 1 is at most 5; there
+ * the trees disagree about 10, which they all read as 8 without it. */
+static void
+test_local_beyond(void)
+{
+	struct forest_opts o;
+	struct forest *fo;
+	int32_t x[2 * 200], q[2];
+	double y[200], mean, vt[2][2];
+	size_t n = 0;
+	int32_t a, c;
+	int local;
+
+	for (c = 1; c <= 10; c++)
+		for (a = 1; a <= 10; a++) {
+			if (c <= 5 && (a < 2 || a > 8))
+				continue;
+			x[2 * n] = a;
+			x[2 * n + 1] = c;
+			y[n++] = c <= 5 ? 3.0 * a : 100;
+		}
+	for (local = 0; local < 2; local++) {
+		forest_opts_default(&o);
+		o.ntrees = 50;
+		o.local_beyond = local;
+		fo = forest_fit(two_ordered, 2, x, y, n, &o, 5);
+		q[1] = 3;
+		q[0] = 5;
+		forest_predict(fo, q, &mean, &vt[local][0], NULL);
+		q[0] = 10;
+		forest_predict(fo, q, &mean, &vt[local][1], NULL);
+		forest_free(fo);
+	}
+	ok(vt[0][1] < 0.01,
+	    "without local_beyond, the trees agree about a level measured "
+	    "only in another region (variance %.3g)",
+	    vt[0][1]);
+	ok(vt[1][1] > 1, "with it, they disagree about it (variance %.3g)",
+	    vt[1][1]);
+	ok(vt[0][0] < 0.01 && vt[1][0] < 0.01,
+	    "inside the region's range they agree either way (%.3g, %.3g)",
+	    vt[0][0], vt[1][0]);
+}
+
 static void
 test_categorical(void)
 {
@@ -423,6 +468,7 @@ main(void)
 	test_linear();
 	test_determinism();
 	test_beyond();
+	test_local_beyond();
 	test_categorical();
 	test_inactive();
 	test_fanova_additive();
