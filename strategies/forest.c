@@ -615,15 +615,9 @@ grow(struct builder *b)
 			    (int32_t)rng_below(&b->rng,
 				(uint64_t)(best.hi - best.lo));
 			nd->beyond = (unsigned)(rng_next(&b->beyond) >> 62);
+			/* Set by widen_ranges() when asked for. */
 			nd->nlo = INT32_MAX;
 			nd->nhi = -1;
-			for (i = lo; i < hi; i++) {
-				l = level_at(b, best.feature, b->idx[i]);
-				if (l < nd->nlo)
-					nd->nlo = l;
-				if (l > nd->nhi)
-					nd->nhi = l;
-			}
 		}
 		/* Partition the samples: left ones first. */
 		i = lo;
@@ -650,9 +644,10 @@ grow(struct builder *b)
 	free(stack);
 }
 
-/* The ranges of ordered splits' nodes over every sample that reaches
- * them, not only those of the tree's bootstrap sample: a level is then
- * beyond a node's range only when no trial of its region has it. */
+/* The ranges of ordered splits' nodes (local_beyond) over every sample
+ * that reaches them, not only those of the tree's bootstrap sample: a
+ * level is then beyond a node's range only when no trial of its region
+ * has it. */
 static void
 widen_ranges(const struct forest *fo, struct forest_tree *tr, const int32_t *x,
     size_t n)
